@@ -1,0 +1,258 @@
+"""The channel interface: render a message, send it, classify the outcome.
+
+A channel adapter is a small class: it declares its type name, its settings, its service
+limits, and implements two methods:
+
+- ``render(message) -> list[payload]``: the message in the service's idiom, split on entry
+  boundaries so that no payload exceeds a limit (an entry too long alone is shortened);
+- ``deliver(payload) -> Result``: one request to the service, its answer classified.
+
+:meth:`Channel.send` (shared) renders, waits for the rate limiter, delivers each part,
+retries transient failures a few times, and returns one :class:`Result` that says how
+many entries went out, so the delivery pipeline never loses or repeats an entry.
+
+Adapters import their heavy SDK (aiogram, lark-oapi, apprise) inside methods, never at
+module level: ``notifier check`` imports adapters to validate settings.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import dataclasses
+import datetime as dt
+import enum
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+from channels.ratelimit import RateLimiter, Window
+
+
+class Outcome(str, enum.Enum):
+    """What happened to a send, for the delivery pipeline."""
+
+    SENT = "sent"  # delivered
+    RETRY = "retry"  # not delivered; try again later (after ``retry_after`` if set)
+    FAILED = "failed"  # not delivered; retrying will not help (bad token, bad signature, ...)
+    GONE = "gone"  # the target no longer exists or blocked us: disable it
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Entry:
+    """One matched item as a message shows it."""
+
+    title: str
+    url: str | None = None
+    summary: str = ""
+    source: str = ""
+    section: str | None = None
+    date: dt.date | None = None
+    score: float = 0.0
+    rule: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Message:
+    """A batch of entries for one target, with an optional heading and free text."""
+
+    entries: tuple[Entry, ...] = ()
+    title: str = ""
+    text: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Result:
+    """The structured outcome of a send.
+
+    ``sent_entries`` counts the entries of the message that were delivered, in order: on
+    a failure in the middle of a split message, the pipeline re-queues only the rest.
+    ``code`` and ``detail`` are the service's own error code and message (never secrets).
+    """
+
+    outcome: Outcome
+    target: str
+    code: str | None = None
+    detail: str = ""
+    retry_after: float | None = None
+    new_address: str | None = None
+    sent_parts: int = 0
+    sent_entries: int = 0
+    attempts: int = 0
+
+    def __bool__(self) -> bool:
+        return self.outcome is Outcome.SENT
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        data = dataclasses.asdict(self)
+        data["outcome"] = self.outcome.value
+        return data
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Setting:
+    """One setting of a channel type, as rules.yaml declares it."""
+
+    name: str
+    kind: type = str
+    required: bool = False
+    default: Any = None
+    secret: bool = False
+    choices: tuple[str, ...] | None = None
+    help: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Part:
+    """A rendered payload and how many entries of the message it carries."""
+
+    payload: Any
+    entries: int
+
+
+def validate_settings(
+    schema: Sequence[Setting], settings: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Check ``settings`` against ``schema``; return (values with defaults, problems).
+
+    Problem messages name the setting, never its value (it may be a secret).
+    """
+    problems: list[str] = []
+    known = {s.name: s for s in schema}
+    values: dict[str, Any] = {}
+    for key in settings:
+        if key not in known and key != "type":
+            problems.append(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
+    for s in schema:
+        if s.name not in settings or settings[s.name] in (None, ""):
+            if s.required:
+                problems.append(f"missing setting {s.name!r}" + (f": {s.help}" if s.help else ""))
+            values[s.name] = s.default
+            continue
+        value = settings[s.name]
+        if s.kind is list and isinstance(value, str):
+            value = [value]
+        if s.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if s.kind is str and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, s.kind) or (s.kind is int and isinstance(value, bool)):
+            problems.append(f"setting {s.name!r} must be {s.kind.__name__}")
+            continue
+        if s.choices and value not in s.choices:
+            problems.append(f"setting {s.name!r} must be one of {', '.join(s.choices)}")
+            continue
+        values[s.name] = value
+    return values, problems
+
+
+class Channel(abc.ABC):
+    """Base of every adapter. Subclasses set the class attributes and two methods."""
+
+    #: The ``type:`` name in rules.yaml.
+    type: ClassVar[str]
+    #: The settings this type takes.
+    settings: ClassVar[tuple[Setting, ...]] = ()
+    #: The service's rate limits, all enforced together (empty: none).
+    windows: ClassVar[tuple[Window, ...]] = ()
+    #: Transient failures retried inside one send before giving the delivery back.
+    attempts: ClassVar[int] = 3
+    #: A service asking to wait longer than this is handed back to the pipeline (RETRY).
+    max_inline_wait: ClassVar[float] = 30.0
+
+    def __init__(
+        self,
+        name: str,
+        settings: Mapping[str, Any],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        values, problems = validate_settings(self.settings, settings)
+        if problems:
+            from notifier.errors import ConfigError
+
+            raise ConfigError(f"channel {name!r} ({self.type}): " + "; ".join(problems))
+        self.name = name
+        self.options = values
+        self._sleep = sleep
+        self.limiter = RateLimiter(self.windows, clock=clock, sleep=sleep)
+
+    @classmethod
+    def check(cls, settings: Mapping[str, Any]) -> list[str]:
+        """Return the problems of ``settings`` for this type (for ``notifier check``)."""
+        return validate_settings(cls.settings, settings)[1]
+
+    def describe(self) -> str:
+        """Return a one-line description with every secret masked."""
+        shown = []
+        for s in self.settings:
+            value = self.options.get(s.name)
+            if value in (None, "", s.default):
+                continue
+            shown.append(f"{s.name}=***" if s.secret else f"{s.name}={mask_url(str(value))}")
+        return f"{self.name} ({self.type}{': ' if shown else ''}{', '.join(shown)})"
+
+    @abc.abstractmethod
+    def render(self, message: Message) -> list[Part]:
+        """Return the message as payloads within the service's limits."""
+
+    @abc.abstractmethod
+    async def deliver(self, payload: Any) -> Result:
+        """Make one request with ``payload`` and classify the service's answer."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook, most adapters need none
+        """Release connections."""
+
+    async def send(self, message: Message) -> Result:
+        """Render, rate-limit, deliver every part with retries; return the overall result."""
+        parts = self.render(message)
+        sent_parts = sent_entries = attempts = 0
+        last: Result | None = None
+        for part in parts:
+            for attempt in range(1, self.attempts + 1):
+                await self.limiter.acquire()
+                attempts += 1
+                last = await self.deliver(part.payload)
+                if last.outcome is not Outcome.RETRY or attempt == self.attempts:
+                    break
+                wait = last.retry_after if last.retry_after is not None else 0.5 * 2**attempt
+                if wait > self.max_inline_wait:
+                    break
+                if last.retry_after is not None:
+                    self.limiter.pause(wait)
+                await self._sleep(wait)
+            assert last is not None
+            if last.outcome is not Outcome.SENT:
+                return dataclasses.replace(
+                    last,
+                    target=self.name,
+                    sent_parts=sent_parts,
+                    sent_entries=sent_entries,
+                    attempts=attempts,
+                )
+            sent_parts += 1
+            sent_entries += part.entries
+        return Result(
+            Outcome.SENT,
+            self.name,
+            code=last.code if last else None,
+            detail=last.detail if last else "nothing to send",
+            sent_parts=sent_parts,
+            sent_entries=sent_entries,
+            attempts=attempts,
+        )
+
+
+def mask_url(value: str) -> str:
+    """Mask the query string and any userinfo of a URL (tokens live there)."""
+    if "://" not in value:
+        return value
+    scheme, rest = value.split("://", 1)
+    host, sep, path = rest.partition("/")
+    if "@" in host:
+        host = "***@" + host.rsplit("@", 1)[1]
+    path = path.split("?", 1)[0] + ("?***" if "?" in path else "")
+    return f"{scheme}://{host}{sep}{path}"

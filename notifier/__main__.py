@@ -1,0 +1,7 @@
+"""``python -m notifier``."""
+
+import sys
+
+from notifier.cli import main
+
+sys.exit(main())

@@ -1,0 +1,222 @@
+"""``notifier test-rule``: which items of a digest the rules match, with scores and why."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from notifier.commands._digests import DigestReader
+from notifier.errors import ConfigError
+
+if TYPE_CHECKING:
+    from notifier.engine import Hit, Result
+    from notifier.items import Item
+    from notifier.parse import ParseResult
+    from notifier.rules import Rule
+
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+
+HIGHLIGHT = ("\x1b[1;33m", "\x1b[0m")
+PLAIN_MARK = ("[", "]")
+
+
+def config_path(explicit: str | None) -> Path:
+    """Return the config file to use: the option, else $NOTIFIER_CONFIG, else ./rules.yaml."""
+    return Path(explicit or os.environ.get("NOTIFIER_CONFIG") or "rules.yaml")
+
+
+def highlight(text: str, hits: Sequence[Hit], marks: tuple[str, str]) -> str:
+    """Wrap the spans of ``hits`` in ``text`` with ``marks``, merging overlaps."""
+    spans = sorted((h.start, h.end) for h in hits if h.end > h.start)
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out += [text[pos:start], marks[0], text[start:end], marks[1]]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _fmt_score(value: float) -> str:
+    return f"{value:6.2f}"
+
+
+class Report:
+    """Accumulates and prints the results of one run."""
+
+    def __init__(self, args: argparse.Namespace, rules: Sequence[Rule]) -> None:
+        self.args = args
+        self.rules = rules
+        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+        self.marks = HIGHLIGHT if color else PLAIN_MARK
+        self.items = 0
+        self.matches: dict[str, int] = {r.name: 0 for r in rules}
+
+    def digest(self, result: ParseResult, rows: list[tuple[Item, list[Result]]]) -> None:
+        """Print (or emit as JSON) the results for one digest."""
+        self.items += len(result.items)
+        for _, results in rows:
+            for r in results:
+                if r.matched:
+                    self.matches[r.rule.name] += 1
+        if self.args.json:
+            self._json(result, rows)
+        else:
+            self._table(result, rows)
+
+    def _json(self, result: ParseResult, rows: list[tuple[Item, list[Result]]]) -> None:
+        for item, results in rows:
+            for r in results:
+                if not (r.matched or self.args.all):
+                    continue
+                record = {
+                    "digest": result.origin,
+                    "rule": r.rule.name,
+                    "matched": r.matched,
+                    "score": round(r.score, 4),
+                    "reason": r.reason,
+                    "hits": [
+                        {
+                            "term": h.term.text,
+                            "role": h.role,
+                            "field": h.field,
+                            "start": h.start,
+                            "end": h.end,
+                            "text": h.text,
+                        }
+                        for h in r.hits
+                    ],
+                    "breakdown": [[label, value] for label, value in r.breakdown],
+                    "item": item.to_json(),
+                }
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def _table(self, result: ParseResult, rows: list[tuple[Item, list[Result]]]) -> None:
+        date = result.date.isoformat() if result.date else "no date"
+        print(f"{result.origin}  ({result.format}, {date}, {len(result.items)} items)")
+        width = max([len(r.name) for r in self.rules] + [4])
+        shown = False
+        for item, results in rows:
+            matched = [r for r in results if r.matched]
+            if matched:
+                for r in sorted(matched, key=lambda r: -r.score):
+                    self._row(_fmt_score(r.score), r.rule.name, width, item, r.hits)
+                    if self.args.explain:
+                        self._explain(r)
+                shown = True
+            elif self.args.all:
+                near = [r for r in results if r.hits]
+                best = max(near, key=lambda r: r.score) if near else None
+                hits = best.hits if best else ()
+                name = best.rule.name if best else "-"
+                self._row("     -", name, width, item, hits)
+                print(f"{'':{width + 15}}{best.reason if best else 'no keyword'}")
+                if self.args.explain and best:
+                    self._explain(best)
+                shown = True
+        if not shown:
+            print("  (no match)")
+        print()
+
+    def _row(self, score: str, name: str, width: int, item: Item, hits: Sequence[Hit]) -> None:
+        title_hits = [h for h in hits if h.field == "title" and h.role != "none"]
+        title = highlight(item.title, title_hits, self.marks)
+        print(f"{score}  {name:<{width}}  {item.rank:3d}  {title}")
+
+    def _explain(self, r: Result) -> None:
+        pad = " " * 10
+        for h in r.hits:
+            print(f"{pad}{h.role:<4}  {h.term.text!r} in {h.field}[{h.start}:{h.end}] = {h.text!r}")
+        for label, value in r.breakdown:
+            print(f"{pad}{label}: {value}")
+        print(f"{pad}-> {r.reason}")
+
+    def summary(self, digests: int) -> None:
+        """Print the closing line (human mode only)."""
+        if self.args.json:
+            return
+        total = sum(self.matches.values())
+        per_rule = ", ".join(f"{name} {n}" for name, n in self.matches.items() if n)
+        tail = f" ({per_rule})" if per_rule else ""
+        print(f"{digests} digests, {self.items} items, {total} matches{tail}")
+
+
+def _select_rules(args: argparse.Namespace) -> tuple[list[Rule], list[str], bool]:
+    """Split the positional arguments into rules and digests; return (rules, digests, traditional)."""
+    from notifier.rules.expr import parse_expr
+
+    path = config_path(args.config)
+    expr_rules = [
+        parse_expr(text, name=f"expr{i}" if len(args.expr) > 1 else "expr")
+        for i, text in enumerate(args.expr, 1)
+    ]
+    if expr_rules and not path.exists():
+        return expr_rules, list(args.args), False
+    from notifier.config import load_config
+
+    config = load_config(path)
+    by_name = {rule.name: rule for rule in config.rules}
+    names = [a for a in args.args if a in by_name and not Path(a).exists()]
+    digests = [a for a in args.args if a not in names]
+    traditional = bool(config.settings.fold_traditional)
+    if expr_rules:
+        return expr_rules + [by_name[n] for n in names], digests, traditional
+    return [by_name[n] for n in names] or list(config.rules), digests, traditional
+
+
+def _apply_caps(rows: list[tuple[Item, list[Result]]]) -> None:
+    """Honour ``max_items`` (TrendRadar's ``@N``): keep each rule's N best matches per digest."""
+    import dataclasses
+
+    by_rule: dict[str, list[tuple[int, int, Result]]] = {}
+    for i, (_, results) in enumerate(rows):
+        for j, r in enumerate(results):
+            if r.matched and r.rule.max_items is not None:
+                by_rule.setdefault(r.rule.name, []).append((i, j, r))
+    for entries in by_rule.values():
+        cap = entries[0][2].rule.max_items or 0
+        for i, j, r in sorted(entries, key=lambda e: -e[2].score)[cap:]:
+            rows[i][1][j] = dataclasses.replace(
+                r, matched=False, reason=f"matched, but over the rule's limit of {cap} items"
+            )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate the selected rules on every item of the digests and report."""
+    try:
+        rules, digests, traditional = _select_rules(args)
+    except (ConfigError, OSError) as exc:
+        print(f"notifier: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if not digests:
+        print("notifier: no digest given (a file, directory, URL or -)", file=sys.stderr)
+        return EXIT_ERROR
+    if not rules:
+        print("notifier: no rule to test (add rules to the config or use --expr)", file=sys.stderr)
+        return EXIT_ERROR
+
+    from notifier.engine import Engine
+
+    engine = Engine(rules, traditional=traditional)
+    report = Report(args, rules)
+    reader = DigestReader(digests)
+    count = 0
+    for result in reader:
+        count += 1
+        rows = [(item, engine.evaluate(item)) for item in result.items]
+        _apply_caps(rows)
+        report.digest(result, rows)
+    report.summary(count)
+    if reader.errors:
+        return EXIT_ERROR
+    return EXIT_MATCH if any(report.matches.values()) else EXIT_NO_MATCH
