@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 from channels.ratelimit import RateLimiter, Window
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """What happened to a send, for the delivery pipeline."""
 
     SENT = "sent"  # delivered
@@ -119,12 +119,14 @@ def validate_settings(
 
     Problem messages name the setting, never its value (it may be a secret).
     """
-    problems: list[str] = []
     known = {s.name: s for s in schema}
+    names = ", ".join(sorted(known)) or "none"
+    problems = [
+        f"unknown setting {key!r} (known: {names})"
+        for key in settings
+        if key not in known and key != "type"
+    ]
     values: dict[str, Any] = {}
-    for key in settings:
-        if key not in known and key != "type":
-            problems.append(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
     for s in schema:
         if s.name not in settings or settings[s.name] in (None, ""):
             if s.required:
