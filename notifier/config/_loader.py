@@ -1,0 +1,229 @@
+"""Load ``rules.yaml``: every problem is collected and reported as ``file:line: message``."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from notifier.config._check import Checker
+from notifier.config._model import ChannelSpec, Config, Settings
+from notifier.config._nodes import Node, compose
+from notifier.config._problems import Problems, suggest
+from notifier.config._rules import RuleContext, read_notify, read_rule
+from notifier.config.channels import CHANNEL_TYPES
+from notifier.errors import ConfigError
+from notifier.rules.frequency import parse_frequency_words
+from notifier.rules.model import Location, Rule
+
+TOP_KEYS = ("settings", "channels", "rules", "frequency_words")
+SETTINGS_KEYS = ("fold_traditional", "field_weights")
+FREQUENCY_KEYS = ("path", "notify", "fields", "tags")
+DEFAULT_PATH = "rules.yaml"
+ENV_PATH = "NOTIFIER_CONFIG"
+
+
+def default_config_path() -> str:
+    """Return ``./rules.yaml`` when it exists, else ``$NOTIFIER_CONFIG``, else ``rules.yaml``."""
+    if Path(DEFAULT_PATH).exists():
+        return DEFAULT_PATH
+    return os.environ.get(ENV_PATH) or DEFAULT_PATH
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and check a config file.
+
+    Raises:
+        ConfigError: the first problem (by line); :func:`check_config` gives them all.
+    """
+    config, errors = check_config(path)
+    if errors:
+        raise errors[0]
+    assert config is not None
+    return config
+
+
+def check_config(path: str | os.PathLike[str]) -> tuple[Config | None, list[ConfigError]]:
+    """Read a config file and return it with every problem found (then the config is None)."""
+    name = os.fspath(path)
+    try:
+        data = Path(name).read_bytes()
+    except OSError as exc:
+        return None, [ConfigError(f"cannot read: {exc.strerror or exc}", name)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [ConfigError("not UTF-8 text", name, line)]
+    problems = Problems()
+    root = compose(text, name, problems)
+    if root is None:
+        if not problems:
+            problems.add("the config is empty: write rules: (see the example rules.yaml)", name, 1)
+        return None, problems.sorted(name)
+    config = _Loader(name, Checker(name, problems)).load(root)
+    if problems:
+        return None, problems.sorted(name)
+    return config, []
+
+
+class _Loader:
+    def __init__(self, path: str, check: Checker) -> None:
+        self.path = path
+        self.check = check
+        self.base = Path(path).parent
+
+    def load(self, root: Node) -> Config | None:
+        top = self.check.mapping(root, "the config")
+        if top is None:
+            return None
+        self.check.known_keys(root, TOP_KEYS, noun="top-level key")
+        settings = self._settings(top.get("settings"))
+        channels = self._channels(top.get("channels"))
+        # Rules may name a channel whose own settings are wrong: report that once, there.
+        declared = top.get("channels")
+        names = set(declared.value) if declared and isinstance(declared.value, dict) else set()
+        ctx = RuleContext(self.check, settings.field_weights, frozenset(channels) | names)
+        rules = self._rules(top.get("rules"), ctx)
+        if "frequency_words" in top:
+            rules += self._frequency(top["frequency_words"], ctx, {r.name for r in rules})
+        if "rules" not in top and "frequency_words" not in top:
+            self.check.error(root.line, "no rules: add rules: or frequency_words:")
+        return Config(self.path, tuple(rules), channels, settings)
+
+    def _settings(self, node: Node | None) -> Settings:
+        if node is None or node.value is None:
+            return Settings()
+        values = self.check.mapping(node, "settings")
+        if values is None:
+            return Settings()
+        self.check.known_keys(node, SETTINGS_KEYS, noun="setting")
+        settings = Settings()
+        if "fold_traditional" in values:
+            fold = self.check.boolean(values["fold_traditional"], "fold_traditional")
+            if fold is not None:
+                settings = dataclasses.replace(settings, fold_traditional=fold)
+        if "field_weights" in values:
+            weights = self.check.weights(
+                values["field_weights"], "field_weights", settings.field_weights
+            )
+            if weights is not None:
+                settings = dataclasses.replace(settings, field_weights=weights)
+        return settings
+
+    def _channels(self, node: Node | None) -> dict[str, ChannelSpec]:
+        out: dict[str, ChannelSpec] = {}
+        values = {} if node is None or node.value is None else self.check.mapping(node, "channels")
+        for name, spec in (values or {}).items():
+            channel = self._channel(name, spec)
+            if channel is not None:
+                out[name] = channel
+        # `console` is always there, so that rules need no channels: section to start with.
+        out.setdefault("console", ChannelSpec("console", "console"))
+        return out
+
+    def _channel(self, name: str, node: Node) -> ChannelSpec | None:
+        check = self.check
+        values = check.mapping(node, f"channel '{name}'")
+        if values is None:
+            return None
+        known = ", ".join(sorted(CHANNEL_TYPES))
+        if "type" not in values:
+            check.error(node.line, f"channel '{name}' has no type: (known types: {known})")
+            return None
+        kind = check.string(values["type"], "type")
+        if kind is None:
+            return None
+        channel_type = CHANNEL_TYPES.get(kind)
+        if channel_type is None:
+            type_node = values["type"]
+            hint = "" if type_node.env else suggest(kind, CHANNEL_TYPES)
+            check.error(
+                type_node.line,
+                f"channel '{name}': unknown type {type_node.show()}{hint}; known types: {known}",
+            )
+            return None
+        settings = {k: v.plain() for k, v in values.items() if k != "type"}
+        problems = channel_type.check(settings)
+        for key, message in problems:
+            line = node.key_lines.get(key, node.line) if key else node.line
+            check.error(line, f"channel '{name}': {message}")
+        if problems:
+            return None
+        return ChannelSpec(name, kind, settings, Location(self.path, node.line))
+
+    def _rules(self, node: Node | None, ctx: RuleContext) -> list[Rule]:
+        items = [] if node is None else self.check.items(node, "rules") or []
+        rules: list[Rule] = []
+        first_lines: dict[str, int] = {}
+        for index, item in enumerate(items):
+            name = item.value.get("name") if isinstance(item.value, dict) else None
+            if name is not None and isinstance(name.value, str):
+                if name.value in first_lines:
+                    self.check.error(
+                        name.line,
+                        f"duplicate rule name {name.show()} "
+                        f"(first at line {first_lines[name.value]})",
+                    )
+                else:
+                    first_lines[name.value] = name.line
+            rule = read_rule(item, index, ctx)
+            if rule is not None:
+                rules.append(rule)
+        return rules
+
+    def _frequency(self, node: Node, ctx: RuleContext, taken: set[str]) -> list[Rule]:
+        rules: list[Rule] = []
+        for item in self.check.items(node, "frequency_words", single=True) or []:
+            rules += self._frequency_file(item, ctx)
+        # A group may be named like a rule of rules.yaml: tell them apart by place.
+        out: list[Rule] = []
+        for rule in rules:
+            if rule.name in taken:
+                rule = dataclasses.replace(rule, name=f"{rule.name} ({rule.location})")
+            taken.add(rule.name)
+            out.append(rule)
+        return out
+
+    def _frequency_file(self, item: Node, ctx: RuleContext) -> list[Rule]:
+        check = self.check
+        options: dict[str, tuple[str, ...]] = {}
+        path_node = item
+        if isinstance(item.value, dict):
+            check.known_keys(item, FREQUENCY_KEYS, noun="key")
+            if "path" not in item.value:
+                check.error(item.line, "frequency_words: an entry needs path:")
+                return []
+            path_node = item.value["path"]
+            readers = {
+                "notify": lambda n: read_notify(n, ctx),
+                "fields": lambda n: check.fields(n, "fields"),
+                "tags": lambda n: check.strings(n, "tags", single=True),
+            }
+            for key, read in readers.items():
+                if key in item.value:
+                    value = read(item.value[key])
+                    if value is None:
+                        return []
+                    options[key] = value
+        relative = check.string(path_node, "frequency_words")
+        if relative is None:
+            return []
+        full = self.base / relative
+        shown = str(self.base / path_node.raw) if path_node.env and path_node.raw else str(full)
+        try:
+            text = full.read_bytes().decode("utf-8")
+        except OSError as exc:
+            check.error(
+                path_node.line,
+                f"frequency_words: cannot read {shown!r}: {exc.strerror or 'error'}",
+            )
+            return []
+        except UnicodeDecodeError:
+            check.error(path_node.line, f"frequency_words: {shown!r} is not UTF-8 text")
+            return []
+        rules, errors = parse_frequency_words(
+            text, shown, field_weights=ctx.field_weights, **options
+        )
+        check.problems.extend(errors)
+        return rules

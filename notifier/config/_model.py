@@ -1,0 +1,63 @@
+"""What a loaded config holds."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from notifier.rules.model import DEFAULT_FIELD_WEIGHTS, Location, Rule
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Settings:
+    """The ``settings:`` section."""
+
+    #: Fold traditional Chinese to simplified (繁→简) before matching.
+    fold_traditional: bool = True
+    #: Weight of a hit per field, for every rule (a rule's ``weights:`` overrides).
+    field_weights: Mapping[str, float] = dataclasses.field(
+        default_factory=lambda: dict(DEFAULT_FIELD_WEIGHTS)
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class ChannelSpec:
+    """A named target: its type and settings. The repr masks every setting value."""
+
+    name: str
+    type: str
+    settings: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    location: Location | None = dataclasses.field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        masked = ", ".join(f"{k!r}: '***'" for k in self.settings)
+        return f"ChannelSpec(name={self.name!r}, type={self.type!r}, settings={{{masked}}})"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class Config:
+    """A checked ``rules.yaml``: rules (from the file and its keyword files), channels."""
+
+    path: str
+    rules: tuple[Rule, ...]
+    channels: Mapping[str, ChannelSpec]
+    settings: Settings = dataclasses.field(default_factory=Settings)
+
+    def rule(self, name: str) -> Rule:
+        """Return the rule called ``name``.
+
+        Raises:
+            KeyError: when there is none.
+        """
+        for rule in self.rules:
+            if rule.name == name:
+                return rule
+        raise KeyError(name)
+
+    def __repr__(self) -> str:
+        names = [r.name for r in self.rules]
+        return (
+            f"Config(path={self.path!r}, rules={names!r}, "
+            f"channels={list(self.channels.values())!r}, settings={self.settings!r})"
+        )
