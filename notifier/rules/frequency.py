@@ -216,11 +216,14 @@ def load_frequency_words(
             cannot be read.
     """
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror or exc}", str(path)) from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError("not UTF-8 text", str(path), line) from None
     rules, errors = parse_frequency_words(text, str(path), fields=fields, notify=notify, tags=tags)
     if errors:
         raise errors[0]
