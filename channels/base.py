@@ -187,6 +187,11 @@ class Channel(abc.ABC):
         """Return the problems of ``settings`` for this type (for ``notifier check``)."""
         return validate_settings(cls.settings, settings)[1]
 
+    @classmethod
+    def warnings(cls, settings: Mapping[str, Any]) -> list[str]:
+        """Return advice on valid but risky ``settings`` (``notifier check`` prints it)."""
+        return []
+
     def describe(self) -> str:
         """Return a one-line description with every secret masked."""
         shown = []
