@@ -218,11 +218,13 @@ class Channel(abc.ABC):
         parts = self.render(message)
         sent_parts = sent_entries = attempts = 0
         last: Result | None = None
+        new_address: str | None = None  # a part may report that the target moved
         for part in parts:
             for attempt in range(1, self.attempts + 1):
                 await self.limiter.acquire()
                 attempts += 1
                 last = await self.deliver(part.payload)
+                new_address = last.new_address or new_address
                 if last.outcome is not Outcome.RETRY or attempt == self.attempts:
                     break
                 wait = last.retry_after if last.retry_after is not None else 0.5 * 2**attempt
@@ -239,6 +241,7 @@ class Channel(abc.ABC):
                     sent_parts=sent_parts,
                     sent_entries=sent_entries,
                     attempts=attempts,
+                    new_address=new_address,
                 )
             sent_parts += 1
             sent_entries += part.entries
@@ -247,6 +250,7 @@ class Channel(abc.ABC):
             self.name,
             code=last.code if last else None,
             detail=last.detail if last else "nothing to send",
+            new_address=new_address,
             sent_parts=sent_parts,
             sent_entries=sent_entries,
             attempts=attempts,
