@@ -76,7 +76,7 @@ class Checker:
         """Return a finite number, > 0 when ``positive`` else >= 0."""
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(node, f"{key}: must be a number, got {node.kind}")
+            self.fail(node, f"{key}: must be a number, got {node.kind}{_unquote_hint(node)}")
             return None
         if not math.isfinite(value) or (value <= 0 if positive else value < 0):
             need = "a positive number" if positive else "a number >= 0"
@@ -89,8 +89,9 @@ class Checker:
         """Return a whole number > 0."""
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            got = node.kind if node.env or not isinstance(value, int) else str(value)
-            self.fail(node, f"{key}: must be a whole number > 0, got {got}")
+            plain = isinstance(value, int | float) and not isinstance(value, bool)
+            got = str(value) if plain and not node.env else node.kind
+            self.fail(node, f"{key}: must be a whole number > 0, got {got}{_unquote_hint(node)}")
             return None
         return value
 
@@ -144,3 +145,10 @@ class Checker:
             else:
                 out[name] = weight
         return out if ok else None
+
+
+def _unquote_hint(node: Node) -> str:
+    """Explain that a quoted ``"${VAR}"`` stays a string."""
+    if node.env and isinstance(node.value, str) and node.raw:
+        return f" (write {node.raw} without quotes for a number)"
+    return ""

@@ -115,21 +115,21 @@ class _Loader:
         out: dict[str, ChannelSpec] = {}
         values = {} if node is None or node.value is None else self.check.mapping(node, "channels")
         for name, spec in (values or {}).items():
-            channel = self._channel(name, spec)
+            channel = self._channel(name, spec, node.key_lines[name] if node else spec.line)
             if channel is not None:
                 out[name] = channel
         # `console` is always there, so that rules need no channels: section to start with.
         out.setdefault("console", ChannelSpec("console", "console"))
         return out
 
-    def _channel(self, name: str, node: Node) -> ChannelSpec | None:
+    def _channel(self, name: str, node: Node, line: int) -> ChannelSpec | None:
         check = self.check
         values = check.mapping(node, f"channel '{name}'")
         if values is None:
             return None
         known = ", ".join(sorted(CHANNEL_TYPES))
         if "type" not in values:
-            check.error(node.line, f"channel '{name}' has no type: (known types: {known})")
+            check.error(line, f"channel '{name}' has no type: (known types: {known})")
             return None
         kind = check.string(values["type"], "type")
         if kind is None:
@@ -144,13 +144,17 @@ class _Loader:
             )
             return None
         settings = {k: v.plain() for k, v in values.items() if k != "type"}
-        problems = channel_type.check(settings)
+        problems = [
+            (key, message)
+            for key, message in channel_type.check(settings)
+            if not (key and values[key].broken)  # its ${VAR} is reported already
+        ]
         for key, message in problems:
-            line = node.key_lines.get(key, node.line) if key else node.line
-            check.error(line, f"channel '{name}': {message}")
-        if problems:
+            at = node.key_lines.get(key, line) if key else line
+            check.error(at, f"channel '{name}': {message}")
+        if problems or any(v.broken for v in values.values()):
             return None
-        return ChannelSpec(name, kind, settings, Location(self.path, node.line))
+        return ChannelSpec(name, kind, settings, Location(self.path, line))
 
     def _rules(self, node: Node | None, ctx: RuleContext) -> list[Rule]:
         items = [] if node is None else self.check.items(node, "rules") or []
@@ -212,15 +216,17 @@ class _Loader:
         full = self.base / relative
         shown = str(self.base / path_node.raw) if path_node.env and path_node.raw else str(full)
         try:
-            text = full.read_bytes().decode("utf-8")
+            data = full.read_bytes()
         except OSError as exc:
             check.error(
                 path_node.line,
                 f"frequency_words: cannot read {shown!r}: {exc.strerror or 'error'}",
             )
             return []
-        except UnicodeDecodeError:
-            check.error(path_node.line, f"frequency_words: {shown!r} is not UTF-8 text")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            check.problems.add("not UTF-8 text", shown, data[: exc.start].count(b"\n") + 1)
             return []
         rules, errors = parse_frequency_words(
             text, shown, field_weights=ctx.field_weights, **options

@@ -38,7 +38,7 @@ class Node:
     key_lines: dict[str, int] = dataclasses.field(default_factory=dict)
     #: The scalar as written, before interpolation (``${TOKEN}``): safe to show.
     raw: str | None = None
-    #: Interpolation failed and was reported: say nothing more about this value.
+    #: Interpolation failed in it (or inside it) and was reported: say no more about it.
     broken: bool = False
 
     @property
@@ -131,7 +131,8 @@ class _Converter:
             if isinstance(node, yaml.ScalarNode):
                 return self._scalar(node, line)
             if isinstance(node, yaml.SequenceNode):
-                return Node([self.convert(n) for n in node.value], line)
+                items = [self.convert(n) for n in node.value]
+                return Node(items, line, broken=any(n.broken for n in items))
             assert isinstance(node, yaml.MappingNode)
             return self._mapping(node, line)
         finally:
@@ -161,6 +162,7 @@ class _Converter:
             if key not in out.value:
                 out.value[key] = value
                 out.key_lines[key] = key_line
+        out.broken = any(n.broken for n in out.value.values())
         return out
 
     def _merge(self, source: Node, merged: dict[str, tuple[Node, int]]) -> None:

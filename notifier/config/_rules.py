@@ -54,6 +54,7 @@ def read_rule(node: Node, index: int, ctx: RuleContext) -> Rule | None:
     label = f"rule {name!r}" if name and not values["name"].env else "rule"
 
     terms: dict[str, list[Term]] = {"any": [], "all": [], "none": []}
+    before_terms = len(check.problems.errors)
     for role in ("any", "all", "none"):
         if role in values:
             terms[role] += _terms(values[role], role, ctx, regex=False)
@@ -61,6 +62,9 @@ def read_rule(node: Node, index: int, ctx: RuleContext) -> Rule | None:
         terms["any"] += _terms(values["regex"], "regex", ctx, regex=True)
     if "keywords" in values:
         _keywords(values["keywords"], ctx, terms)
+    terms_ok = len(check.problems.errors) == before_terms and not any(
+        values[k].broken for k in ("any", "all", "none", "regex", "keywords") if k in values
+    )
 
     kwargs: dict[str, object] = {}
     if "fields" in values:
@@ -77,7 +81,7 @@ def read_rule(node: Node, index: int, ctx: RuleContext) -> Rule | None:
     if "max_items" in values and values["max_items"].value is not None:
         kwargs["max_items"] = check.count(values["max_items"], "max_items")
 
-    if not terms["any"] and not terms["all"]:
+    if terms_ok and not terms["any"] and not terms["all"]:
         if terms["none"]:
             msg = f"{label} only excludes: add any:, all:, regex: or keywords: to look for"
         else:
@@ -164,7 +168,9 @@ def _compiles(node: Node, key: str, check: Checker) -> bool:
     try:
         re.compile(node.value)
     except re.error as exc:
-        check.fail(node, f"{key}: invalid regex {node.show()}: {exc}")
+        # The position would tell a secret's length: leave it out for ${VAR} values.
+        why = exc.msg if node.env else str(exc)
+        check.fail(node, f"{key}: invalid regex {node.show()}: {why}")
         return False
     return True
 
