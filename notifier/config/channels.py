@@ -86,5 +86,7 @@ def register_channel_type(channel_type: ChannelType) -> ChannelType:
     return channel_type
 
 
-#: Prints matches to standard output; takes no settings.
-CONSOLE = register_channel_type(ChannelType("console"))
+#: Prints matches on the terminal (as channels/console.py: ``stream`` stdout or stderr).
+CONSOLE = register_channel_type(
+    ChannelType("console", settings={"stream": Setting(choices=("stdout", "stderr"))})
+)

@@ -199,3 +199,19 @@ def test_public_names():
         "load_config",
         "register_channel_type",
     ]
+
+
+def test_console_stream_setting(write: Callable[..., str]):
+    """The console type takes stream: stdout|stderr, like the console adapter."""
+    config = load_config(
+        write(
+            "channels:\n  err: {type: console, stream: stderr}\nrules:\n  - {name: x, any: [a]}\n"
+        )
+    )
+    assert config.channels["err"].settings == {"stream": "stderr"}
+    _, errors = check_config(
+        write("channels:\n  err: {type: console, stream: file}\nrules:\n  - {name: x, any: [a]}\n")
+    )
+    assert [str(e) for e in errors] == [
+        "rules.yaml:2: channel 'err': stream: must be one of stdout, stderr"
+    ]
