@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from notifier.config._check import Checker
@@ -199,7 +200,7 @@ class _Loader:
                 check.error(item.line, "frequency_words: an entry needs path:")
                 return []
             path_node = item.value["path"]
-            readers = {
+            readers: dict[str, Callable[[Node], tuple[str, ...] | None]] = {
                 "notify": lambda n: read_notify(n, ctx),
                 "fields": lambda n: check.fields(n, "fields"),
                 "tags": lambda n: check.strings(n, "tags", single=True),

@@ -152,9 +152,8 @@ class _Converter:
                 continue
             if key in out.value:
                 first = out.key_lines[key]
-                self.problems.add(
-                    f"duplicate key '{key}' (first at line {first})", self.path, key_line
-                )
+                where = "twice on this line" if first == key_line else f"first at line {first}"
+                self.problems.add(f"duplicate key '{key}' ({where})", self.path, key_line)
                 continue
             out.value[key] = self.convert(value_node)
             out.key_lines[key] = key_line
