@@ -108,6 +108,7 @@ def test_reprs_mask_channel_settings(write: Callable[..., str]):
         "ChannelSpec(name='tg', type='fake', settings={'token': '***', 'chat_id': '***', "
         "'mode': '***'})"
     )
+    assert repr(config) == "Config(path='rules.yaml', rules=<1 rules>, channels=['tg', 'console'])"
     assert SECRET not in repr(config)
     assert SECRET not in str(config)
     assert "42" not in repr(config.channels)
