@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,11 +22,6 @@ EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 
 HIGHLIGHT = ("\x1b[1;33m", "\x1b[0m")
 PLAIN_MARK = ("[", "]")
-
-
-def config_path(explicit: str | None) -> Path:
-    """Return the config file to use: the option, else $NOTIFIER_CONFIG, else ./rules.yaml."""
-    return Path(explicit or os.environ.get("NOTIFIER_CONFIG") or "rules.yaml")
 
 
 def highlight(text: str, hits: Sequence[Hit], marks: tuple[str, str]) -> str:
@@ -136,7 +130,8 @@ class Report:
     def _explain(self, r: Result) -> None:
         pad = " " * 10
         for h in r.hits:
-            print(f"{pad}{h.role:<4}  {h.term.text!r} in {h.field}[{h.start}:{h.end}] = {h.text!r}")
+            where = f"{h.field}[{h.start}:{h.end}]"
+            print(f"{pad}{h.role:<4}  {h.term.text!r} in {where} = {h.text!r}")
         for label, value in r.breakdown:
             print(f"{pad}{label}: {value}")
         print(f"{pad}-> {r.reason}")
@@ -152,10 +147,11 @@ class Report:
 
 
 def _select_rules(args: argparse.Namespace) -> tuple[list[Rule], list[str], bool]:
-    """Split the positional arguments into rules and digests; return (rules, digests, traditional)."""
+    """Split the arguments into rules and digests; return (rules, digests, traditional)."""
+    from notifier.config import default_config_path
     from notifier.rules.expr import parse_expr
 
-    path = config_path(args.config)
+    path = Path(args.config or default_config_path())
     expr_rules = [
         parse_expr(text, name=f"expr{i}" if len(args.expr) > 1 else "expr")
         for i, text in enumerate(args.expr, 1)

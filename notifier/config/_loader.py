@@ -25,9 +25,7 @@ ENV_PATH = "NOTIFIER_CONFIG"
 
 
 def default_config_path() -> str:
-    """Return ``./rules.yaml`` when it exists, else ``$NOTIFIER_CONFIG``, else ``rules.yaml``."""
-    if Path(DEFAULT_PATH).exists():
-        return DEFAULT_PATH
+    """Return ``$NOTIFIER_CONFIG`` when set, else ``rules.yaml`` (in the current folder)."""
     return os.environ.get(ENV_PATH) or DEFAULT_PATH
 
 

@@ -59,12 +59,12 @@ def test_missing_file_exits_2(in_tmp: Path, capsys: pytest.CaptureFixture[str]):
     )
 
 
-def test_default_is_rules_yaml_then_env(
+def test_default_is_env_then_rules_yaml(
     in_tmp: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ):
-    """Without an argument: ./rules.yaml, else $NOTIFIER_CONFIG."""
+    """Without an argument: $NOTIFIER_CONFIG when set, else ./rules.yaml."""
     (in_tmp / "env.yaml").write_text("rules:\n  - {name: a, any: [x]}\n", encoding="utf-8")
     assert check(None) == 2
     assert capsys.readouterr().err.startswith("rules.yaml: no such file")
@@ -72,6 +72,9 @@ def test_default_is_rules_yaml_then_env(
     assert check(None) == 0
     assert capsys.readouterr().out.startswith("env.yaml: OK")
     (in_tmp / "rules.yaml").write_text("rules:\n  - {name: b, any: [y]}\n", encoding="utf-8")
+    assert check(None) == 0
+    assert capsys.readouterr().out.startswith("env.yaml: OK")
+    monkeypatch.delenv("NOTIFIER_CONFIG")
     assert check(None) == 0
     assert capsys.readouterr().out.startswith("rules.yaml: OK")
 
