@@ -1,0 +1,76 @@
+"""Read news digests into items (the contract is ``docs/items.md``).
+
+``parse_text`` auto-detects the format: the markdown families (insight-daily, 72live,
+aicode, deepgeek), generic markdown, RSS/Atom, JSON and JSON Lines. ``parse_bytes``
+decodes first; ``parse_path`` reads a file; ``iter_digests`` takes a file, a directory,
+``-`` (stdin) or an http(s) URL. A digest that cannot be read at all raises (or, from
+``iter_digests``, yields) :class:`~notifier.errors.DigestError`.
+"""
+
+from __future__ import annotations
+
+from notifier.errors import DigestError
+from notifier.parse.decode import decode
+from notifier.parse.detect import FEED, JSON, JSONL, looks_like_feed, looks_like_html, sniff
+from notifier.parse.result import Context, ParseResult
+from notifier.parse.targets import iter_digests, parse_path
+from notifier.textutil import normalize_newlines, strip_zero_width
+
+__all__ = ["DigestError", "ParseResult", "iter_digests", "parse_bytes", "parse_path", "parse_text"]
+
+
+def parse_text(
+    text: str,
+    origin: str = "<stdin>",
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+) -> ParseResult:
+    """Parse a digest given as text; the format is detected from its content."""
+    ctx = Context(origin, filename)
+    text = strip_zero_width(normalize_newlines(text))
+    if not text.strip():
+        raise DigestError(origin, "empty digest")
+    kind = sniff(text, filename, content_type)
+    if kind == FEED:
+        from notifier.parse import feeds
+
+        return feeds.parse(text.encode("utf-8"), ctx, "application/xml; charset=utf-8")
+    if looks_like_html(text):
+        raise DigestError(origin, "an HTML page, not a digest")
+    from notifier.parse import jsondata, markdown
+
+    if kind == JSONL:
+        return jsondata.parse_jsonl(text, ctx)
+    if kind == JSON:
+        declared = filename is not None and filename.lower().endswith(".json")
+        declared = declared or "json" in (content_type or "").lower()
+        try:
+            return jsondata.parse_json(text, ctx)
+        except DigestError:
+            if declared:
+                raise
+        ctx = Context(origin, filename)  # not JSON after all: read it as markdown
+    return markdown.parse(text, ctx)
+
+
+def parse_bytes(
+    data: bytes,
+    origin: str = "<stdin>",
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+) -> ParseResult:
+    """Parse a digest given as bytes: UTF-8 (with or without BOM), else GB18030."""
+    if not data.strip():
+        raise DigestError(origin, "empty digest")
+    head = data[:1024].decode("latin-1")
+    if looks_like_feed(head, filename, content_type) and b"\x00" not in data[:1024]:
+        from notifier.parse import feeds
+
+        return feeds.parse(data, Context(origin, filename), content_type)
+    text, encoding = decode(data, origin)
+    result = parse_text(text, origin, filename=filename, content_type=content_type)
+    if encoding == "gb18030":
+        result.warnings.insert(0, f"{origin}:1: not UTF-8; decoded as GB18030")
+    return result

@@ -1,0 +1,48 @@
+"""Markdown digests: front matter, line classes, family detection, the family's reader."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from notifier.errors import DigestError
+from notifier.parse import aicode, deepgeek, generic, insight, live72
+from notifier.parse.blocks import Line, split_lines
+from notifier.parse.detect import markdown_family
+from notifier.parse.frontmatter import split_front_matter
+from notifier.parse.meta import digest_date, digest_source
+from notifier.parse.result import Context, Draft, ParseResult, build_items
+
+_READERS: dict[str, Callable[[list[Line], Context], list[Draft]]] = {
+    "insight-daily": insight.parse,
+    "72live": live72.parse,
+    "aicode": aicode.parse,
+    "deepgeek": deepgeek.parse,
+    "markdown": generic.parse,
+}
+# `ParseResult.format` of each family.
+FORMATS = {
+    "insight-daily": "insight-daily",
+    "72live": "72live",
+    "aicode": "aicode",
+    "deepgeek": "deepgeek",
+    "markdown": "markdown",
+}
+
+
+def parse(text: str, ctx: Context) -> ParseResult:
+    """Read a markdown digest (newlines already normalized, zero-width removed)."""
+    raw = text.split("\n")
+    fm = split_front_matter(raw, ctx)
+    data = fm.data if fm else {}
+    start = fm.body_start if fm else 0
+    lines = split_lines(raw[start:], start + 1, ctx)
+    family = markdown_family(data, lines)
+    drafts = _READERS[family](lines, ctx)
+    source = digest_source(data, lines, ctx)
+    date = digest_date(data, lines, ctx)
+    items = build_items(drafts, ctx.origin, source, date)
+    if not items:
+        if family == "markdown" and not drafts:
+            raise DigestError(ctx.origin, "no items and no recognisable digest structure")
+        ctx.warn(start + 1, f"no items found in this {family} digest")
+    return ParseResult(ctx.origin, FORMATS[family], source, date, items, ctx.warnings)

@@ -1,0 +1,95 @@
+"""The parse result, the per-digest context (warnings) and the draft → item step."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from notifier.items import Item, item_id
+from notifier.parse.hotness import body_hotness, split_hotness
+from notifier.urls import canonical_url
+
+# Titles that stand for "nothing here yet" (compared after trimming punctuation).
+_PLACEHOLDERS = frozenset(
+    {"", "待更新", "暂无", "待补充", "敬请期待", "无", "tbd", "todo", "n/a", "na", "none", "null"}
+)
+_PLACEHOLDER_TRIM = " \t.。…-—–_·*#()（）[]【】:："
+
+
+@dataclasses.dataclass(slots=True)
+class ParseResult:
+    """The items read from one digest, with what was learnt about the digest itself."""
+
+    origin: str
+    format: str
+    source: str
+    date: dt.date | None
+    items: list[Item]
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+
+class Context:
+    """Where a digest came from and the warnings gathered while reading it."""
+
+    __slots__ = ("filename", "origin", "warnings")
+
+    def __init__(self, origin: str, filename: str | None = None) -> None:
+        self.origin = origin
+        self.filename = filename
+        self.warnings: list[str] = []
+
+    def warn(self, line: int, message: str) -> None:
+        """Record ``origin:line: message``."""
+        self.warnings.append(f"{self.origin}:{line}: {message}")
+
+
+@dataclasses.dataclass(slots=True)
+class Draft:
+    """An item before its id, rank and hotness are settled."""
+
+    title: str
+    line: int
+    url: str | None = None
+    summary: str = ""
+    section: str | None = None
+    hotness: int | None = None
+    date: dt.date | None = None
+    source: str | None = None
+    rank: int | None = None
+    body_hotness: bool = False  # also look for an HN score in the summary
+
+
+def is_placeholder(title: str) -> bool:
+    """True for an empty title, ``...``, ``待更新``, ``暂无``, ``TBD``, a lone ``-``."""
+    return title.strip(_PLACEHOLDER_TRIM).casefold() in _PLACEHOLDERS
+
+
+def build_items(drafts: list[Draft], origin: str, source: str, date: dt.date | None) -> list[Item]:
+    """Turn drafts into items: scores out of titles, placeholders dropped, ids and ranks."""
+    items: list[Item] = []
+    for draft in drafts:
+        title, hotness = split_hotness(draft.title)
+        if draft.hotness is not None:
+            hotness = draft.hotness
+        elif hotness is None and draft.body_hotness:
+            hotness = body_hotness(draft.summary)
+        if is_placeholder(title):
+            continue
+        url = draft.url.strip() if draft.url else None
+        item_source = draft.source or source
+        rank = draft.rank if draft.rank is not None else len(items) + 1
+        items.append(
+            Item(
+                id=item_id(canonical_url(url), title, item_source),
+                title=title,
+                url=url or None,
+                summary=draft.summary,
+                source=item_source,
+                section=draft.section,
+                date=draft.date or date,
+                rank=rank,
+                hotness=hotness,
+                origin=origin,
+            )
+        )
+    return items

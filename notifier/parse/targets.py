@@ -1,0 +1,115 @@
+"""Where digests come from: a file, a directory, ``-`` (stdin) or an http(s) URL."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from notifier.errors import DigestError
+
+if TYPE_CHECKING:
+    from notifier.parse.result import ParseResult
+
+DIGEST_EXTS = frozenset({".md", ".markdown", ".txt", ".xml", ".rss", ".atom", ".json", ".jsonl"})
+# Repository boilerplate that sits next to digests but is not one.
+_NOT_DIGESTS = frozenset({"readme", "changelog", "license", "contributing", "code_of_conduct"})
+MAX_BYTES = 64 * 1024 * 1024
+TIMEOUT = 20.0
+
+
+def parse_path(path: str | os.PathLike[str]) -> ParseResult:
+    """Read and parse one digest file."""
+    from notifier.parse import parse_bytes
+
+    origin = os.fspath(path)
+    p = Path(origin)
+    try:
+        if p.is_dir():
+            raise DigestError(origin, "is a directory")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise DigestError(origin, f"too large ({size} bytes)")
+        data = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise DigestError(origin, "no such file") from exc
+    except PermissionError as exc:
+        raise DigestError(origin, "permission denied") from exc
+    except OSError as exc:
+        raise DigestError(origin, f"cannot read ({exc.strerror or type(exc).__name__})") from exc
+    return parse_bytes(data, origin, filename=p.name)
+
+
+def _digest_files(root: str) -> list[str]:
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            stem, ext = os.path.splitext(name)
+            if name.startswith(".") or ext.lower() not in DIGEST_EXTS:
+                continue
+            if stem.lower() in _NOT_DIGESTS:
+                continue
+            found.append(os.path.join(dirpath, name))
+    return sorted(found)
+
+
+def _fetch(url: str) -> ParseResult:
+    import httpx  # only for URLs
+
+    from notifier.parse import parse_bytes
+
+    try:
+        response = httpx.get(
+            url,
+            timeout=TIMEOUT,
+            follow_redirects=True,
+            headers={"User-Agent": "notifier/0.1 (+digest reader)"},
+        )
+    except httpx.TimeoutException as exc:
+        raise DigestError(url, f"timed out after {TIMEOUT:g} s") from exc
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise DigestError(url, f"cannot fetch ({reason})") from exc
+    if response.status_code >= 400:
+        raise DigestError(url, f"HTTP {response.status_code} {response.reason_phrase}".strip())
+    name = PurePosixPath(urlsplit(str(response.url)).path).name or None
+    return parse_bytes(
+        response.content,
+        url,
+        filename=name,
+        content_type=response.headers.get("content-type"),
+    )
+
+
+def _guarded(origin: str, read: Callable[[], ParseResult]) -> ParseResult | DigestError:
+    """Run one read; a parser bug becomes a DigestError instead of stopping the run."""
+    try:
+        return read()
+    except DigestError as exc:
+        return exc
+    except Exception as exc:  # a bug must not stop the other digests
+        return DigestError(origin, f"internal parser error ({type(exc).__name__}: {exc})")
+
+
+def iter_digests(target: str) -> Iterator[ParseResult | DigestError]:
+    """Parse every digest ``target`` names; unreadable ones are yielded as DigestError."""
+    from notifier.parse import parse_bytes
+
+    if target == "-":
+        yield _guarded("<stdin>", lambda: parse_bytes(sys.stdin.buffer.read(), "<stdin>"))
+        return
+    if target.lower().startswith(("http://", "https://")):
+        yield _guarded(target, lambda: _fetch(target))
+        return
+    if os.path.isdir(target):
+        files = _digest_files(target)
+        if not files:
+            yield DigestError(target, "no digest files in this directory")
+        for path in files:
+            yield _guarded(path, lambda path=path: parse_path(path))
+        return
+    yield _guarded(target, lambda: parse_path(target))
