@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 #: type name -> "module:Class". Adapters are imported on first use only.
 REGISTRY: dict[str, str] = {
     "console": "channels.console:ConsoleChannel",
+    "dingtalk": "channels.dingtalk:DingTalkChannel",
     "ntfy": "channels.ntfy:NtfyChannel",
 }
 

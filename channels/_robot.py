@@ -1,0 +1,328 @@
+"""The half that the DingTalk and WeCom group robots share: digest-safe markdown, one JSON POST.
+
+Markup. Both clients render a small markdown dialect. Neither service documents backslash
+escapes, and WeCom is observed *not* to honour them: ``\\[Bug\\]`` shows the backslashes in the
+conversation list and renders as display math in the chat (multica-ai/multica#6592, live
+tenant). So :func:`inline` does not escape, it disarms: the few characters that open markup
+(``[ ] * ` < \\``, ``_`` at a word edge, ``&`` of an entity) become full-width look-alikes that
+read the same and mean nothing to either renderer, and a line never *starts* with digest text
+that could open a block (heading, quote, list).
+
+Packing. :func:`pack_entries` fills each payload with whole entries while a ``fits`` test on
+the real payload holds (so the limit is measured exactly as the service measures it); an entry
+too big alone is shrunk field by field (summary, then title, then link), never cut mid-markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from channels.base import Channel, Entry, Message, Outcome, Result
+from channels.ratelimit import RateLimiter, Window
+from channels.render import safe_url
+
+# -- text ------------------------------------------------------------------------------------
+
+_DISARM = str.maketrans({"[": "［", "]": "］", "*": "＊", "`": "｀", "<": "＜", "\\": "＼"})
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # `_` not inside a word
+_ENTITY_AMP = re.compile(r"&(?=#?\w+;)")  # `&lt;` would be decoded by an HTML-ish renderer
+_BLOCK_START = re.compile(r"[#>+\-=|~]|\d{1,9}[.)](?:\s|$)")  # heading, quote, list, rule
+_ZWSP = "\u200b"  # a non-space first character: no block can start after it
+_RTL = frozenset({"R", "AL"})
+
+
+def clean(text: str) -> str:
+    """Collapse whitespace (newlines included) and drop control characters."""
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be sent
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch.isspace())
+    return " ".join(text.split())
+
+
+def isolate(text: str) -> str:
+    """Wrap right-to-left text in FSI…PDI so it cannot reorder what follows it."""
+    if any(unicodedata.bidirectional(ch) in _RTL for ch in text):
+        return f"\u2068{text}\u2069"
+    return text
+
+
+def plain(text: str) -> str:
+    """Digest text for a plain field (titles, text messages): one line, no ``<@mention>``."""
+    return isolate(clean(text).replace("<", "＜"))
+
+
+def inline(text: str) -> str:
+    """Digest text made inert inside DingTalk/WeCom markdown, on one line."""
+    text = clean(text).translate(_DISARM)
+    text = _ENTITY_AMP.sub("＆", _EDGE_UNDERSCORE.sub("＿", text))
+    if _BLOCK_START.match(text):
+        text = _ZWSP + text
+    return isolate(text)
+
+
+def meta(entry: Entry) -> str:
+    """Source, rule, score and tags on one line (raw digest text: escape before use)."""
+    bits = [entry.source, entry.rule]
+    if entry.score:
+        bits.append(f"{entry.score:g}")
+    if entry.tags:
+        bits.append(" ".join(f"#{tag}" for tag in entry.tags))
+    return " · ".join(b for b in bits if b)
+
+
+# -- markdown --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Dialect:
+    """Where the two markdowns differ."""
+
+    #: A line break inside an entry. DingTalk joins single newlines; two trailing spaces
+    #: break the line (jxxghp/MoviePilot-Plugins#875, blinkbean/dingtalk#2).
+    line_break: str = "\n"
+    #: Wraps the meta line (WeCom markdown greys it with its ``<font color="comment">``).
+    meta_format: str = "{}"
+
+
+DINGTALK = Dialect(line_break="  \n")
+WECOM = Dialect(meta_format='<font color="comment">{}</font>')
+WECOM_V2 = Dialect()  # markdown_v2 has no font colours
+
+
+def entry_block(entry: Entry, number: int, dialect: Dialect) -> str:
+    """One entry: numbered linked title, then summary and meta as a quote."""
+    url = safe_url(entry.url)
+    title = inline(entry.title) or "…"
+    # `**1.**` rather than `1.`: a list would restart at 1 in renderers that drop the start.
+    lines = [f"**{number}.** [{title}]({url})" if url else f"**{number}.** {title}"]
+    if summary := inline(entry.summary):
+        lines.append(f"> {summary}")
+    if info := inline(meta(entry)):
+        lines.append("> " + dialect.meta_format.format(info))
+    return dialect.line_break.join(lines)
+
+
+def markdown(
+    entries: Sequence[Entry], start: int, dialect: Dialect, *, heading: str = "", text: str = ""
+) -> str:
+    """The markdown of one payload: heading (raw, already safe), free text, entries."""
+    blocks = [f"### {heading}"] if heading else []
+    if lines := [inline(line) for line in text.splitlines() if line.strip()]:
+        blocks.append(dialect.line_break.join(lines))
+    blocks += [entry_block(e, start + i + 1, dialect) for i, e in enumerate(entries)]
+    return "\n\n".join(blocks)
+
+
+# -- packing ---------------------------------------------------------------------------------
+
+#: ``fits(entries, start, first)``: does the payload of these entries stay within the limit?
+Fits = Callable[[Sequence[Entry], int, bool], bool]
+
+
+def pack_entries(
+    entries: Sequence[Entry], fits: Fits, *, max_count: int | None = None
+) -> list[tuple[int, list[Entry]]]:
+    """Group entries in order into payloads that fit; return (index of first entry, entries)."""
+    parts: list[tuple[int, list[Entry]]] = []
+    current: list[Entry] = []
+    start = 0
+    for index, entry in enumerate(entries):
+        full = max_count is not None and len(current) >= max_count
+        if current and (full or not fits([*current, entry], start, not parts)):
+            parts.append((start, current))
+            current, start = [], index
+        if not current:
+            first = not parts
+            entry = shrink(entry, lambda e, s=start, f=first: fits([e], s, f))
+        current.append(entry)
+    if current:
+        parts.append((start, current))
+    return parts
+
+
+def shrink(entry: Entry, ok: Callable[[Entry], bool]) -> Entry:
+    """Return ``entry`` with its summary, then title, then link shortened until ``ok``."""
+    if ok(entry):
+        return entry
+    bare = dataclasses.replace(entry, summary="")
+    if ok(bare):
+        return _longest(bare, "summary", entry.summary, ok)
+    if ok(dataclasses.replace(bare, title="…")):
+        return _longest(bare, "title", entry.title, ok)
+    unlinked = dataclasses.replace(bare, url=None, tags=())
+    return _longest(unlinked, "title", entry.title, ok)
+
+
+def _longest(entry: Entry, field: str, text: str, ok: Callable[[Entry], bool]) -> Entry:
+    """The entry with the longest prefix of ``text`` (plus ``…``) in ``field`` that is ok."""
+    lo, hi = 0, len(text)
+    while lo < hi:  # binary search on the prefix length: sizes grow with it
+        mid = (lo + hi + 1) // 2
+        if ok(dataclasses.replace(entry, **{field: text[:mid].rstrip() + "…"})):
+            lo = mid
+        else:
+            hi = mid - 1
+    value = text[:lo].rstrip() + "…" if lo else ("…" if field == "title" else "")
+    return dataclasses.replace(entry, **{field: value})
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+
+def encode(payload: Any) -> bytes:
+    """The request body exactly as sent: compact JSON, UTF-8, no ``\\uXXXX`` escapes."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_len(text: str) -> int:
+    """Bytes that ``text`` adds inside a JSON string of :func:`encode`."""
+    return len(encode(text)) - 2
+
+
+def webhook_problems(settings: Mapping[str, Any], param: str, example: str) -> list[str]:
+    """Problems of the ``webhook`` setting (never its value: it holds the credential)."""
+    url = settings.get("webhook")
+    if not isinstance(url, str) or not url:
+        return []  # reported by the schema
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return [f"setting 'webhook' must be the robot's webhook URL, like {example}"]
+    if not parse_qs(parts.query).get(param):
+        return [f"setting 'webhook' has no {param}= (copy the whole URL, like {example})"]
+    return []
+
+
+class _RedactQueries(logging.Filter):
+    """httpx logs every request URL at INFO; ours carry the credential in the query."""
+
+    _QUERY = re.compile(r"\?[^\s\"'>]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg, record.args = self._QUERY.sub("?***", message), ()
+        return True
+
+
+def redact_httpx_logs() -> None:
+    """Mask query strings in httpx's request log lines (idempotent)."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _RedactQueries) for f in logger.filters):
+        logger.addFilter(_RedactQueries())
+
+
+class RobotChannel(Channel):
+    """A webhook robot: one JSON POST per part; transport and HTTP failures classified here."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: Mapping[str, Any],
+        *,
+        client: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        super().__init__(name, settings, clock=clock, sleep=sleep)
+        if problems := self.check(settings):
+            from notifier.errors import ConfigError
+
+            raise ConfigError(f"channel {name!r} ({self.type}): " + "; ".join(problems))
+        self._client = client
+        self._own_client = client is None
+        # The limiter counts a send when it starts; the robot counts it when it arrives, at
+        # most `timeout` later (post() enforces that as a total deadline). Sends are serial
+        # (see send()), so widening each window by the timeout means that no `seconds`-long
+        # stretch can ever hold more than `count` arrivals, however slow the network.
+        margin = self.options["timeout"]
+        windows = [Window(w.count, w.seconds + margin) for w in self.windows]
+        self.limiter = RateLimiter(windows, clock=clock, sleep=sleep)
+        self._serial = asyncio.Lock()
+        redact_httpx_logs()
+
+    async def send(self, message: Message) -> Result:
+        # One message at a time per robot: the parts of two messages never interleave in the
+        # group, and no request is still on its way when the limiter admits the next one.
+        async with self._serial:
+            return await super().send(message)
+
+    def secrets(self) -> list[str]:
+        """Every value that must never appear in a detail (the settings marked secret)."""
+        found: list[str] = []
+        for s in self.settings:
+            value = self.options.get(s.name)
+            if s.secret and isinstance(value, str) and value:
+                found.append(value)
+                found += [v for vs in parse_qs(urlsplit(value).query).values() for v in vs]
+        return sorted({v for v in found if len(v) >= 4}, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every secret masked."""
+        for value in self.secrets():
+            text = text.replace(value, "***")
+        return text
+
+    async def aclose(self) -> None:
+        if self._client is not None and self._own_client:
+            await self._client.aclose()
+            self._client = None
+
+    async def post(self, url: httpx.URL | str, payload: Any) -> dict[str, Any] | Result:
+        """POST ``payload``; return the answer's JSON object, or a Result when there is none."""
+        if self._client is None:
+            self._client = httpx.AsyncClient()
+        timeout = self.options["timeout"]
+        try:
+            async with asyncio.timeout(timeout):  # a total deadline (httpx's is per phase)
+                response = await self._client.post(
+                    url,
+                    content=encode(payload),
+                    headers={"Content-Type": "application/json; charset=utf-8"},
+                    timeout=timeout,
+                )
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            return self.result(Outcome.RETRY, detail=f"timed out ({type(exc).__name__})")
+        except httpx.TransportError as exc:
+            why = self.scrub(str(exc)) or type(exc).__name__
+            return self.result(Outcome.RETRY, detail=f"connection failed: {why}")
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and ("errcode" in body or "status" in body):
+            return body
+        if status == 429 or status >= 500:
+            return self.result(
+                Outcome.RETRY,
+                code=f"http {status}",
+                detail=response.reason_phrase,
+                retry_after=_retry_after(response.headers.get("Retry-After")),
+            )
+        if status >= 400:
+            return self.result(
+                Outcome.FAILED, code=f"http {status}", detail=response.reason_phrase
+            )
+        return self.result(Outcome.FAILED, detail="the answer is not the robot's JSON")
+
+    def result(self, outcome: Outcome, **fields: Any) -> Result:
+        """A Result for this target, its detail scrubbed of secrets."""
+        fields["detail"] = self.scrub(str(fields.get("detail", "")))
+        return Result(outcome, self.name, **fields)
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
