@@ -47,10 +47,13 @@ def parse_text(
         declared = declared or "json" in (content_type or "").lower()
         try:
             return jsondata.parse_json(text, ctx)
-        except DigestError:
+        except DigestError as json_error:
             if declared:
                 raise
-        ctx = Context(origin, filename)  # not JSON after all: read it as markdown
+            try:  # not JSON after all: perhaps markdown starting with `[`
+                return markdown.parse(text, Context(origin, filename))
+            except DigestError:
+                raise json_error from None
     return markdown.parse(text, ctx)
 
 

@@ -7,10 +7,8 @@ from collections.abc import Iterable
 
 from notifier.parse.inline import clean_inline, first_url, scan_links
 
-# Link texts that are "go to the article" / media buttons, not story text.
-BUTTON_LINKS = frozenset(
-    {"原文链接", "阅读原文", "原文", "查看原文", "视频链接", "图片链接", "视频", "图片"}
-)
+# Link texts that are "go to the article" buttons, not story text.
+BUTTON_LINKS = frozenset({"原文链接", "阅读原文", "查看原文"})
 _ENTRY_MARK_RE = re.compile(r"(?:[-*+•][ \t]+|\d{1,3}[.)．、](?!\d)[ \t]*)")
 _QUOTE_RE = re.compile(r"[ \t]*(?:>[ \t]?)+")
 _BOLD_START_RE = re.compile(r"\*\*([^*]+)\*\*")
@@ -52,7 +50,7 @@ def first_sentence(text: str) -> str:
     if m is not None:
         text = text[: m.end()]
     if len(text) > TITLE_MAX:
-        text = text[:TITLE_MAX].rstrip() + "…"
+        text = text[:TITLE_MAX] + "…"
     return text
 
 

@@ -3,13 +3,15 @@
 The ``今日摘要`` code block is the day's summary, not items. When the digest has
 ``[原文链接](url)`` links, a story runs from the numbered line after the previous link (or
 the section start) to the line carrying its link; numbered lines that no link closes are
-one story each. ``1.  **Title**`` + indented lines: title = the bold text. Otherwise
-title = the first sentence of the story's first line (cut at 120 characters).
+one story each. ``1.  **Title**`` + indented lines, or ``1.  **Title** (note): text``:
+title = the bold text. Otherwise title = the first sentence of the story's first line
+(cut at 120 characters).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from notifier.parse.blocks import HEADING, TEXT, Line, annotate, numbered
 from notifier.parse.common import BUTTON_LINKS, bold_title, first_sentence, text_of
@@ -17,7 +19,9 @@ from notifier.parse.inline import clean_inline, scan_links
 from notifier.parse.live72 import indented_body
 from notifier.parse.result import Context, Draft
 
-ARTICLE_LINKS = frozenset({"原文链接", "阅读原文", "原文", "查看原文"})
+# `**Paper Title** (arXiv:2509.10809v2): 论文提出…` → the bold text is the title.
+_BOLD_COLON_RE = re.compile(r"\*\*([^*]+)\*\*[ \t]*(?:[(（][^()（）]*[)）][ \t]*)?[:：]")
+ARTICLE_LINKS = frozenset({"原文链接", "阅读原文", "查看原文"})
 SUMMARY_HEADING = "今日摘要"
 
 
@@ -81,9 +85,13 @@ def _draft(story: list[_Entry]) -> Draft:
     first = story[0]
     url = story[-1].link
     bold = bold_title(first.content)
+    labelled = _BOLD_COLON_RE.match(first.content.strip())
     if bold is not None and first.body:
         title = clean_inline(bold)
         raw = list(first.body)
+    elif labelled is not None:
+        title = clean_inline(labelled.group(1))
+        raw = [first.content, *first.body]
     else:
         title = first_sentence(clean_inline(first.content, BUTTON_LINKS))
         raw = [first.content, *first.body]

@@ -94,6 +94,6 @@ def parse(data: bytes, ctx: Context, content_type: str | None = None) -> ParseRe
         feed_date = max((d.date for d in drafts if d.date), default=None)
     items = build_items(drafts, ctx.origin, source, feed_date)
     if not items:
-        ctx.warn(1, "feed has no entries")
+        ctx.warn(1, "no items found in this feed")
     fmt = "atom" if version.startswith("atom") else "rss"
     return ParseResult(ctx.origin, fmt, source, feed_date, items, ctx.warnings)

@@ -19,6 +19,8 @@ _TOML_RE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*=[ \t]*(.*)")
 _DQ_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "t": "\t", " ": " "}
 _PLAIN_BAD_START = tuple("[]{}#&*!|>'\"%@`,?:")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_MAX_DEPTH = 64  # flow collections ([ {) open at once
+_MAX_INDENT = 256  # columns of block indentation
 
 
 class _Undecided(Exception):
@@ -81,6 +83,9 @@ def _yaml(raw: list[str], ctx: Context) -> dict[str, Any]:
     except _Invalid as exc:
         ctx.warn(2 + exc.index, f"front matter is not valid YAML ({exc.problem}); ignored")
         return {}
+    if _too_deep(raw):
+        ctx.warn(2, "front matter is nested too deeply; ignored")
+        return {}
     import yaml  # only for front matter the small reader declines
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -101,6 +106,23 @@ def _yaml(raw: list[str], ctx: Context) -> dict[str, Any]:
         ctx.warn(2, "front matter is not a mapping; ignored")
         return {}
     return {str(k): v for k, v in data.items()}
+
+
+def _too_deep(raw: list[str]) -> bool:
+    """Nesting that would overflow libyaml's recursive composer (it crashes, not raises)."""
+    depth = 0
+    for line in raw:
+        indent = len(line) - len(line.lstrip(" -"))
+        if indent > _MAX_INDENT:
+            return True
+        for ch in line:
+            if ch in "[{":
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    return True
+            elif ch in "]}":
+                depth = max(depth - 1, 0)
+    return False
 
 
 def _simple_yaml(raw: list[str]) -> dict[str, Any]:

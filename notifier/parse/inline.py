@@ -1,4 +1,4 @@
-"""Markdown inline markup: links, images, ``[图片: url]`` media, emphasis, code spans.
+"""Markdown inline markup: links, images, ``[图片: url]`` markup, emphasis, code spans.
 
 Brackets and parentheses are matched once with stacks (linear time), so link text with
 parentheses (``[Razr Ultra (2025) 评测](url)``) and deeply nested brackets are safe.
@@ -11,11 +11,11 @@ import re
 
 from notifier.textutil import one_line, strip_tags, strip_zero_width, unescape
 
-# `[图片: ...]`, `[视频: ...]`: media markup, never text nor the story's link.
-_MEDIA_PREFIXES = ("图片:", "图片：", "视频:", "视频：", "image:", "video:")
-# Bare URLs stop at whitespace, brackets, quotes, CJK text and full-width punctuation.
+# `[图片: ...]`: image markup, never text nor the story's link.
+_MEDIA_PREFIXES = ("图片:", "图片：")
+# Bare URLs end at whitespace, `]`, `)`, full-width punctuation (and quotes, CJK text).
 _URL_RE = re.compile(
-    r"https?://[^\s<>\"'`\[\]{}|\\^\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+    r"https?://[^\s<>\"'`\[\]){}|\\^\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
     r"\u2018-\u201f\u2026]+",
     re.IGNORECASE,
 )
@@ -83,13 +83,13 @@ def _destination(raw: str) -> str:
     return unescape(raw).strip()
 
 
-def is_media_text(text: str) -> bool:
-    """True for the text of ``[图片: ...]`` / ``[视频: ...]`` markup."""
+def is_image_markup(text: str) -> bool:
+    """True for the text of ``[图片: ...]`` markup."""
     return text.lstrip().lower().startswith(_MEDIA_PREFIXES)
 
 
 def scan_links(s: str) -> list[Link]:
-    """Every top-level link, image and media span of ``s``, left to right."""
+    """Every top-level link, image and image-markup span of ``s``, left to right."""
     if "[" not in s:
         return []
     brackets = _match_pairs(s, "[")
@@ -113,7 +113,7 @@ def scan_links(s: str) -> list[Link]:
             start = k - 1 if image else k
             links.append(Link(start, e + 1, s[k + 1 : j], _destination(s[j + 2 : e]), image))
             i = e + 1
-        elif is_media_text(s[k + 1 : j]):
+        elif is_image_markup(s[k + 1 : j]):
             m = _URL_RE.search(s, k + 1, j)
             links.append(Link(k, j + 1, s[k + 1 : j], _trim_url(m.group()) if m else "", True))
             i = j + 1
@@ -134,6 +134,13 @@ def _trim_url(url: str) -> str:
     return url
 
 
+def is_autolinked_word(url: str) -> bool:
+    """A word the publisher auto-linked: no path and capitals in the host (``http://ASP.NET``)."""
+    rest = url.split("://", 1)[-1]
+    host, _, path = rest.partition("/")
+    return not path.strip("/") and not any(c in host for c in "?#") and host != host.lower()
+
+
 def is_image_url(url: str) -> bool:
     """True when the URL's path ends in an image extension."""
     path = url.split("#", 1)[0].split("?", 1)[0].lower()
@@ -143,7 +150,7 @@ def is_image_url(url: str) -> bool:
 def urls_in(s: str) -> list[str]:
     """Every non-image URL of ``s`` in order: link targets and bare URLs.
 
-    Images (``![..](..)``), media markup (``[图片: ..]``) and URLs ending in an image
+    Images (``![..](..)``), image markup (``[图片: ..]``) and URLs ending in an image
     extension are skipped.
     """
     found: list[tuple[int, str]] = []
@@ -157,7 +164,10 @@ def urls_in(s: str) -> list[str]:
                 found.append((link.start, link.url))
         masked = "".join(chars)
     if "://" in masked:
-        found.extend((m.start(), _trim_url(m.group())) for m in _URL_RE.finditer(masked))
+        for m in _URL_RE.finditer(masked):
+            url = _trim_url(m.group())
+            if not is_autolinked_word(url):
+                found.append((m.start(), url))
     found.sort(key=lambda pair: pair[0])
     return [
         url
@@ -207,7 +217,7 @@ def clean_inline(s: str, drop_links: frozenset[str] = frozenset()) -> str:
     """Markdown inline text to plain text on one line.
 
     Links become their text (links whose text is in ``drop_links`` vanish), images and
-    media markup are dropped, emphasis and code marks removed, HTML tags removed, entities
+    image markup are dropped, emphasis and code marks removed, HTML tags removed, entities
     decoded, zero-width characters removed and whitespace collapsed.
     """
     s = _replace_links(s, drop_links, 0)

@@ -117,6 +117,8 @@ def parse_json(text: str, ctx: Context, fmt: str = "json") -> ParseResult:
         data = found
     if not isinstance(data, list):
         raise DigestError(ctx.origin, "JSON is neither a list nor an object of items")
+    if data and not any(isinstance(obj, dict) for obj in data):
+        raise DigestError(ctx.origin, "JSON list holds no item objects")
     drafts = [
         d for n, obj in enumerate(data, 1) if (d := _draft(obj, 1, f"item {n}", ctx)) is not None
     ]
