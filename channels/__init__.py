@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 REGISTRY: dict[str, str] = {
     "console": "channels.console:ConsoleChannel",
     "dingtalk": "channels.dingtalk:DingTalkChannel",
+    "wecom": "channels.wecom:WeComChannel",
     "ntfy": "channels.ntfy:NtfyChannel",
 }
 
