@@ -18,6 +18,9 @@ REGISTRY: dict[str, str] = {
     "dingtalk": "channels.dingtalk:DingTalkChannel",
     "wecom": "channels.wecom:WeComChannel",
     "ntfy": "channels.ntfy:NtfyChannel",
+    "feishu": "channels.feishu.webhook:FeishuChannel",
+    "lark": "channels.feishu.webhook:LarkChannel",
+    "feishu_app": "channels.feishu.app:FeishuAppChannel",
 }
 
 __all__ = ["REGISTRY", "channel_class"]
