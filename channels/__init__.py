@@ -21,6 +21,7 @@ REGISTRY: dict[str, str] = {
     "feishu": "channels.feishu.webhook:FeishuChannel",
     "lark": "channels.feishu.webhook:LarkChannel",
     "feishu_app": "channels.feishu.app:FeishuAppChannel",
+    "email": "channels.smtp:EmailChannel",
 }
 
 __all__ = ["REGISTRY", "channel_class"]
