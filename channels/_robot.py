@@ -292,28 +292,26 @@ class RobotChannel(Channel):
                 )
         except (TimeoutError, httpx.TimeoutException) as exc:
             return self.result(Outcome.RETRY, detail=f"timed out ({type(exc).__name__})")
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # connection, protocol, decoding
             why = self.scrub(str(exc)) or type(exc).__name__
-            return self.result(Outcome.RETRY, detail=f"connection failed: {why}")
+            return self.result(Outcome.RETRY, detail=f"request failed: {why}")
         status = response.status_code
         try:
             body = response.json()
         except ValueError:
             body = None
-        if isinstance(body, dict) and ("errcode" in body or "status" in body):
+        # The robots answer HTTP 200 with errcode inside; read any such answer as theirs.
+        if isinstance(body, dict) and ("errcode" in body or status == 200):
             return body
-        if status == 429 or status >= 500:
-            return self.result(
-                Outcome.RETRY,
-                code=f"http {status}",
-                detail=response.reason_phrase,
-                retry_after=_retry_after(response.headers.get("Retry-After")),
-            )
-        if status >= 400:
-            return self.result(
-                Outcome.FAILED, code=f"http {status}", detail=response.reason_phrase
-            )
-        return self.result(Outcome.FAILED, detail="the answer is not the robot's JSON")
+        code, reason = f"http {status}", response.reason_phrase
+        if status == 429 or status >= 500:  # a gateway in front of the robot
+            # Without Retry-After, wait out the robot's minute rather than hammer it.
+            wait = _retry_after(response.headers.get("Retry-After"))
+            wait = 60.0 if wait is None and status == 429 else wait
+            return self.result(Outcome.RETRY, code=code, detail=reason, retry_after=wait)
+        if status >= 300:
+            return self.result(Outcome.FAILED, code=code, detail=reason)
+        return self.result(Outcome.FAILED, code=code, detail="the answer is not the robot's JSON")
 
     def result(self, outcome: Outcome, **fields: Any) -> Result:
         """A Result for this target, its detail scrubbed of secrets."""

@@ -186,9 +186,9 @@ class DingTalkChannel(RobotChannel):
                 retry_after=max(60.0, wait),
             )  # fmt: skip
         try:
-            code = int(body.get("errcode", -2))
-        except (TypeError, ValueError):
-            code = -2
+            code = int(body["errcode"])
+        except (KeyError, TypeError, ValueError):
+            return self.result(Outcome.FAILED, detail="the answer has no errcode")
         if code == 0:
             return self.result(Outcome.SENT, detail=message or "ok")
         fields: dict[str, Any] = {"code": str(code), "detail": message or "no errmsg"}

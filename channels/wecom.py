@@ -149,9 +149,9 @@ class WeComChannel(RobotChannel):
         """Read WeCom's answer (HTTP 200, errcode inside)."""
         detail = _HINT.sub("", str(body.get("errmsg", ""))).strip() or "no errmsg"
         try:
-            code = int(body.get("errcode", -2))
-        except (TypeError, ValueError):
-            code = -2
+            code = int(body["errcode"])
+        except (KeyError, TypeError, ValueError):
+            return self.result(Outcome.FAILED, detail="the answer has no errcode")
         if code == 0:
             return self.result(Outcome.SENT, detail=detail)
         if code == 45009:  # a rolling minute: the oldest send leaves it within 60 s

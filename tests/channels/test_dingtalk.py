@@ -341,7 +341,7 @@ async def test_connection_refused_is_a_retry() -> None:
     finally:
         await channel.aclose()
     assert result.outcome is Outcome.RETRY
-    assert "connection failed" in result.detail
+    assert "request failed" in result.detail
     assert TOKEN not in result.detail
 
 
@@ -431,6 +431,30 @@ async def test_http_4xx_without_json_is_failed(env: types.SimpleNamespace) -> No
     env.fake.fail_next(status=404)
     result = await env.make().send(Message((EN,)))
     assert (result.outcome, result.code) == (Outcome.FAILED, "http 404")
+
+
+async def test_gateway_429_without_retry_after_waits_a_minute(
+    env: types.SimpleNamespace,
+) -> None:
+    env.fake.fail_next(status=429)
+    result = await env.make().send(Message((EN,)))
+    assert (result.outcome, result.code, result.retry_after) == (Outcome.RETRY, "http 429", 60.0)
+    assert result.attempts == 1  # a minute is longer than the inline retries wait
+
+
+@pytest.mark.parametrize(
+    ("failure", "detail"),
+    [
+        ({"status": 200}, "the answer is not the robot's JSON"),
+        ({"body": {"ok": True}}, "the answer has no errcode"),
+    ],
+)
+async def test_an_answer_that_is_not_the_robots_is_failed(
+    env: types.SimpleNamespace, failure: dict[str, Any], detail: str
+) -> None:
+    env.fake.fail_next(**failure)
+    result = await env.make().send(Message((EN,)))
+    assert (result.outcome, result.detail) == (Outcome.FAILED, detail)
 
 
 # -- secrets and settings --------------------------------------------------------------------
