@@ -22,6 +22,7 @@ REGISTRY: dict[str, str] = {
     "lark": "channels.feishu.webhook:LarkChannel",
     "feishu_app": "channels.feishu.app:FeishuAppChannel",
     "email": "channels.smtp:EmailChannel",
+    "telegram": "channels.telegram:TelegramChannel",
 }
 
 __all__ = ["REGISTRY", "channel_class"]
