@@ -12,6 +12,7 @@ from __future__ import annotations
 from notifier.errors import DigestError
 from notifier.parse.decode import decode
 from notifier.parse.detect import FEED, JSON, JSONL, looks_like_feed, looks_like_html, sniff
+from notifier.parse.meta import file_name
 from notifier.parse.result import Context, ParseResult
 from notifier.parse.targets import iter_digests, parse_path
 from notifier.textutil import normalize_newlines, strip_zero_width
@@ -31,7 +32,8 @@ def parse_text(
     text = strip_zero_width(normalize_newlines(text))
     if not text.strip():
         raise DigestError(origin, "empty digest")
-    kind = sniff(text, filename, content_type)
+    name = file_name(ctx)
+    kind = sniff(text, name, content_type)
     if kind == FEED:
         from notifier.parse import feeds
 
@@ -43,7 +45,7 @@ def parse_text(
     if kind == JSONL:
         return jsondata.parse_jsonl(text, ctx)
     if kind == JSON:
-        declared = filename is not None and filename.lower().endswith(".json")
+        declared = name is not None and name.lower().endswith(".json")
         declared = declared or "json" in (content_type or "").lower()
         try:
             return jsondata.parse_json(text, ctx)
@@ -68,7 +70,8 @@ def parse_bytes(
     if not data.strip():
         raise DigestError(origin, "empty digest")
     head = data[:1024].decode("latin-1")
-    if looks_like_feed(head, filename, content_type) and b"\x00" not in data[:1024]:
+    name = file_name(Context(origin, filename))
+    if looks_like_feed(head, name, content_type) and b"\x00" not in data[:1024]:
         from notifier.parse import feeds
 
         return feeds.parse(data, Context(origin, filename), content_type)

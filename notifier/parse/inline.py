@@ -40,6 +40,7 @@ _ITALIC_RE = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+)(?<=[^\s*])\*(?![\w*])")
 _CODE_RE = re.compile(r"`+([^`]*)`+")
 _AUTOLINK_RE = re.compile(r"<(https?://[^\s<>]+)>", re.IGNORECASE)
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ESCAPED_RE = re.compile("[\ue000-\ue07f]")  # escaped punctuation, parked in private use
 _MAX_DEPTH = 4
 
 
@@ -113,7 +114,7 @@ def scan_links(s: str) -> list[Link]:
             start = k - 1 if image else k
             links.append(Link(start, e + 1, s[k + 1 : j], _destination(s[j + 2 : e]), image))
             i = e + 1
-        elif is_image_markup(s[k + 1 : j]):
+        elif is_image_markup(s[k + 1 : min(j, k + 24)]):
             m = _URL_RE.search(s, k + 1, j)
             links.append(Link(k, j + 1, s[k + 1 : j], _trim_url(m.group()) if m else "", True))
             i = j + 1
@@ -165,7 +166,7 @@ def urls_in(s: str) -> list[str]:
         masked = "".join(chars)
     if "://" in masked:
         for m in _URL_RE.finditer(masked):
-            url = _trim_url(m.group())
+            url = _trim_url(unescape(m.group()))
             if not is_autolinked_word(url):
                 found.append((m.start(), url))
     found.sort(key=lambda pair: pair[0])
@@ -220,11 +221,14 @@ def clean_inline(s: str, drop_links: frozenset[str] = frozenset()) -> str:
     image markup are dropped, emphasis and code marks removed, HTML tags removed, entities
     decoded, zero-width characters removed and whitespace collapsed.
     """
+    escaped = "\\" in s
+    if escaped:  # `\*` is a literal star: park escapes where emphasis rules cannot see them
+        s = _ESCAPE_RE.sub(lambda m: chr(0xE000 + ord(m.group(1))), s)
     s = _replace_links(s, drop_links, 0)
     if "<" in s:
         s = _AUTOLINK_RE.sub(r"\1", s)
         s = strip_tags(s)
     s = strip_emphasis(s)
-    if "\\" in s:
-        s = _ESCAPE_RE.sub(r"\1", s)
+    if escaped:
+        s = _ESCAPED_RE.sub(lambda m: chr(ord(m.group()) - 0xE000), s)
     return one_line(strip_zero_width(unescape(s)))
