@@ -17,6 +17,7 @@ BLANK, TEXT, HEADING, CODE, RULE = "blank", "text", "heading", "code", "rule"
 # `1. x`, `1.x`, `1) x`, `1、x`, `1．x`; never `2025.11` or `3.5B`.
 _NUMBERED_RE = re.compile(r" {0,3}(\d{1,3})[.)．、](?!\d)[ \t]*(.*)")
 _BULLET_RE = re.compile(r"[ \t]{0,3}[-*+•][ \t]+(.*)")
+BODY_INDENT = 2  # an entry's body lines are indented at least this much
 _BOLD_LINE_RE = re.compile(r"\*\*([^*]+)\*\*[:：]?")
 
 # Headings (and bold lines) that start a part with no news under it.
@@ -226,3 +227,21 @@ def bullet(line: Line) -> str | None:
         return None
     m = _BULLET_RE.fullmatch(line.text)
     return m.group(1) if m else None
+
+
+def indented_body(lines: list[Line], i: int) -> tuple[list[str], int]:
+    """The indented (or blank) lines from ``i`` on; returns them and the next index."""
+    body: list[str] = []
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if line.kind == BLANK:
+            body.append("")
+        elif line.kind in (TEXT, CODE) and line.indent >= BODY_INDENT:
+            body.append(line.text)
+        else:
+            break
+        i += 1
+    while body and not body[-1]:
+        body.pop()
+    return body, i

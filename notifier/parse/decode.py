@@ -22,14 +22,13 @@ def _looks_binary(text: str) -> bool:
 
 def decode(data: bytes, origin: str) -> tuple[str, str]:
     """Return ``(text, encoding)``; raise :class:`DigestError` for binary or undecodable data."""
+    encodings: tuple[str, ...] = ("utf-8", "gb18030")
     if data.startswith(codecs.BOM_UTF8):
-        data, encodings = data[3:], ("utf-8", "gb18030")
+        data = data[3:]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encodings = ("utf-16",)
     elif b"\x00" in data[:_SAMPLE]:
         raise DigestError(origin, "binary data, not a text digest")
-    else:
-        encodings = ("utf-8", "gb18030")
     for encoding in encodings:
         try:
             text = data.decode(encoding)

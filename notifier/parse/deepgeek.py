@@ -13,10 +13,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from notifier.parse.blocks import HEADING, TEXT, Line, annotate, numbered
+from notifier.parse.blocks import HEADING, TEXT, Line, annotate, indented_body, numbered
 from notifier.parse.common import BUTTON_LINKS, bold_title, first_sentence, text_of
 from notifier.parse.inline import clean_inline, scan_links
-from notifier.parse.live72 import indented_body
 from notifier.parse.result import Context, Draft
 
 # `**Paper Title** (arXiv:2509.10809v2): 论文提出…` → the bold text is the title.

@@ -53,7 +53,7 @@ def _line_of(exc: BaseException | None) -> int:
 
 def parse(data: bytes, ctx: Context, content_type: str | None = None) -> ParseResult:
     """Read an RSS or Atom feed given as bytes (feedparser honours its encoding)."""
-    import feedparser  # heavy: only when a feed is detected
+    import feedparser  # type: ignore[import-untyped]  # heavy: only for feeds
 
     headers = {"content-type": content_type} if content_type else {}
     try:
@@ -66,11 +66,11 @@ def parse(data: bytes, ctx: Context, content_type: str | None = None) -> ParseRe
     entries = d.get("entries") or []
     feed = d.get("feed") or {}
     if d.get("bozo"):
-        exc = d.get("bozo_exception")
-        reason = " ".join(str(exc).split())[:200] if exc else "malformed"
+        problem = d.get("bozo_exception")
+        reason = " ".join(str(problem).split())[:200] if problem else "malformed"
         if not entries and not version:
             raise DigestError(ctx.origin, f"not a valid RSS/Atom feed ({reason})")
-        ctx.warn(_line_of(exc), f"feed is not well-formed ({reason}); read what could be read")
+        ctx.warn(_line_of(problem), f"feed is not well-formed ({reason}); read what could be read")
     source = plain(feed.get("title") or "") or file_name(ctx) or ctx.origin
     feed_date = _date(feed)
     drafts: list[Draft] = []

@@ -86,7 +86,7 @@ def _yaml(raw: list[str], ctx: Context) -> dict[str, Any]:
     if _too_deep(raw):
         ctx.warn(2, "front matter is nested too deeply; ignored")
         return {}
-    import yaml  # only for front matter the small reader declines
+    import yaml  # type: ignore[import-untyped]  # only when the small reader declines
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:

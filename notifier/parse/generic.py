@@ -6,10 +6,18 @@ or bulleted entries that hold a link; headings above them are sections.
 
 from __future__ import annotations
 
-from notifier.parse.blocks import BLANK, CODE, HEADING, Line, annotate, bullet, numbered
+from notifier.parse.blocks import (
+    BLANK,
+    CODE,
+    HEADING,
+    Line,
+    annotate,
+    bullet,
+    indented_body,
+    numbered,
+)
 from notifier.parse.common import entry_title, text_of
 from notifier.parse.inline import first_url, scan_links
-from notifier.parse.live72 import indented_body
 from notifier.parse.result import Context, Draft
 
 

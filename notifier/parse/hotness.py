@@ -66,11 +66,10 @@ def split_hotness(title: str) -> tuple[str, int | None]:
         if points is not None:
             return _tidy(title[: m.start()] + " " + title[m.end() :]), points
     for regex in _BARE_RES:
-        m = regex.search(title)
-        if m is not None:
-            return _tidy(title[: m.start()] + " " + title[m.end() :]), int(
-                m.group(1).replace(",", "")
-            )
+        bare = regex.search(title)
+        if bare is not None:
+            points = int(bare.group(1).replace(",", ""))
+            return _tidy(title[: bare.start()] + " " + title[bare.end() :]), points
     return title, None
 
 
@@ -83,7 +82,7 @@ def body_hotness(text: str) -> int | None:
         if points is not None and _LABELLED_RE.fullmatch(m.group(1)):
             return points
     for regex in _BODY_RES:
-        m = regex.search(text)
-        if m is not None:
-            return int(m.group(1).replace(",", ""))
+        found = regex.search(text)
+        if found is not None:
+            return int(found.group(1).replace(",", ""))
     return None

@@ -7,29 +7,9 @@ list-entry title (bold text, else first sentence).
 
 from __future__ import annotations
 
-from notifier.parse.blocks import BLANK, CODE, TEXT, Line, annotate, numbered
+from notifier.parse.blocks import Line, annotate, indented_body, numbered
 from notifier.parse.common import entry_title, text_of
 from notifier.parse.result import Context, Draft
-
-BODY_INDENT = 2
-
-
-def indented_body(lines: list[Line], i: int) -> tuple[list[str], int]:
-    """The indented (or blank) lines from ``i`` on; returns them and the next index."""
-    body: list[str] = []
-    n = len(lines)
-    while i < n:
-        line = lines[i]
-        if line.kind == BLANK:
-            body.append("")
-        elif line.kind in (TEXT, CODE) and line.indent >= BODY_INDENT:
-            body.append(line.text)
-        else:
-            break
-        i += 1
-    while body and not body[-1]:
-        body.pop()
-    return body, i
 
 
 def parse(lines: list[Line], ctx: Context) -> list[Draft]:

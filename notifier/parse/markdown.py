@@ -19,14 +19,6 @@ _READERS: dict[str, Callable[[list[Line], Context], list[Draft]]] = {
     "deepgeek": deepgeek.parse,
     "markdown": generic.parse,
 }
-# `ParseResult.format` of each family.
-FORMATS = {
-    "insight-daily": "insight-daily",
-    "72live": "72live",
-    "aicode": "aicode",
-    "deepgeek": "deepgeek",
-    "markdown": "markdown",
-}
 
 
 def parse(text: str, ctx: Context) -> ParseResult:
@@ -45,4 +37,4 @@ def parse(text: str, ctx: Context) -> ParseResult:
         if family == "markdown" and not drafts:
             raise DigestError(ctx.origin, "no items and no recognisable digest structure")
         ctx.warn(start + 1, f"no items found in this {family} digest")
-    return ParseResult(ctx.origin, FORMATS[family], source, date, items, ctx.warnings)
+    return ParseResult(ctx.origin, family, source, date, items, ctx.warnings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -110,6 +111,6 @@ def iter_digests(target: str) -> Iterator[ParseResult | DigestError]:
         if not files:
             yield DigestError(target, "no digest files in this directory")
         for path in files:
-            yield _guarded(path, lambda path=path: parse_path(path))
+            yield _guarded(path, functools.partial(parse_path, path))
         return
     yield _guarded(target, lambda: parse_path(target))
