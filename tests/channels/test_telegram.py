@@ -796,3 +796,41 @@ async def test_fake_bot_methods(tg: FakeTelegram) -> None:
             await bot.answer_callback_query(query["id"])
     finally:
         await bot.session.close()
+
+
+async def test_fake_serves_an_aiogram_dispatcher(tg: FakeTelegram) -> None:
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.filters import CommandStart
+    from aiogram.types import CallbackQuery
+    from aiogram.types import Message as TgMessage
+
+    bot = Bot(DEFAULT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+    dp = Dispatcher()
+    answered = asyncio.Event()
+
+    @dp.message(CommandStart())
+    async def start(message: TgMessage) -> None:
+        await message.answer("<b>欢迎</b> welcome", parse_mode="HTML")
+
+    @dp.callback_query()
+    async def pressed(query: CallbackQuery) -> None:
+        await query.answer("已订阅")
+        answered.set()
+
+    polling = asyncio.ensure_future(
+        dp.start_polling(bot, handle_signals=False, polling_timeout=5, close_bot_session=True)
+    )
+    tg.message_update(CHAT, "/start")
+    for _ in range(1000):
+        if tg.sent:
+            break
+        await asyncio.sleep(0.005)
+    tg.callback_update(CHAT, "sub:ai", message_id=tg.sent[0].message_id)
+    await asyncio.wait_for(answered.wait(), 10)
+    await dp.stop_polling()
+    await polling
+    assert [s.text for s in tg.sent] == ["欢迎 welcome"]
+    assert tg.callback_answers[0]["text"] == "已订阅"
+    assert tg.calls[0].method == "getme"
