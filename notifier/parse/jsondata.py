@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from notifier.errors import DigestError
@@ -106,23 +107,58 @@ def parse_json(text: str, ctx: Context, fmt: str = "json") -> ParseResult:
     except RecursionError as exc:
         raise DigestError(ctx.origin, "JSON nested too deeply") from exc
     meta: dict[str, Any] = {}
+    list_key: str | None = None
     if isinstance(data, dict):
         meta = data
-        found = next((data[k] for k in _LIST_KEYS if isinstance(data.get(k), list)), None)
-        if found is None:
+        list_key = next((k for k in _LIST_KEYS if isinstance(data.get(k), list)), None)
+        if list_key is None:
             if "title" not in data:
                 reason = "JSON object has no items/entries/data/articles list"
                 raise DigestError(ctx.origin, reason)
-            found, meta = [data], {}
-        data = found
+            data, meta = [data], {}
+        else:
+            data = data[list_key]
     if not isinstance(data, list):
         raise DigestError(ctx.origin, "JSON is neither a list nor an object of items")
     if data and not any(isinstance(obj, dict) for obj in data):
         raise DigestError(ctx.origin, "JSON list holds no item objects")
-    drafts = [
-        d for n, obj in enumerate(data, 1) if (d := _draft(obj, 1, f"item {n}", ctx)) is not None
-    ]
+    lines: list[int] = []
+    if any(not isinstance(obj, dict) or not obj.get("title") for obj in data):
+        lines = _element_lines(text, list_key)  # only needed for warnings
+    drafts: list[Draft] = []
+    for n, obj in enumerate(data, 1):
+        where = lines[n - 1] if len(lines) == len(data) else 1
+        draft = _draft(obj, where, f"item {n}", ctx)
+        if draft is not None:
+            drafts.append(draft)
     return _result(fmt, drafts, meta, ctx)
+
+
+def _element_lines(text: str, key: str | None) -> list[int]:
+    """The line each element of the item list starts on (for warnings)."""
+    if key is None:
+        start = text.find("[")
+    else:
+        m = re.search(rf'"{re.escape(key)}"\s*:\s*\[', text)
+        start = m.end() - 1 if m else -1
+    if start < 0:
+        return []
+    decoder = json.JSONDecoder()
+    lines: list[int] = []
+    line, last, i, n = text.count("\n", 0, start) + 1, start, start + 1, len(text)
+    while i < n:
+        while i < n and text[i] in " \t\r\n,":
+            i += 1
+        if i >= n or text[i] == "]":
+            break
+        line += text.count("\n", last, i)
+        last = i
+        lines.append(line)
+        try:
+            _, i = decoder.raw_decode(text, i)
+        except (ValueError, RecursionError):
+            break
+    return lines
 
 
 def parse_jsonl(text: str, ctx: Context) -> ParseResult:

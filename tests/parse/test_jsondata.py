@@ -88,3 +88,13 @@ def test_markdown_starting_with_a_bracket_is_not_json() -> None:
     d = parse_text("[TOC]\n\n# Daily\n\n1. [A](https://ex.com/a)\n", "notes")
     assert d.format == "markdown"
     assert [i.title for i in d.items] == ["A"]
+
+
+def test_json_warnings_name_the_line_of_the_element() -> None:
+    text = '{"title": "F", "items": [\n  {"title": "A"},\n  {"url": "x"},\n  3\n]}'
+    d = parse_text(text, "f.json")
+    assert [i.title for i in d.items] == ["A"]
+    assert d.warnings == [
+        "f.json:3: item 2 has no title; skipped",
+        "f.json:4: item 3 is not an object; skipped",
+    ]
