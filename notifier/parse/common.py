@@ -70,10 +70,10 @@ def entry_title(content: str) -> tuple[str, str | None, str]:
     links = scan_links(s)
     if links and links[0].start == 0 and not links[0].image:
         link = links[0]
-        return clean_inline(link.text), link.url or None, s[link.end :]
+        return clean_inline(link.text), link.url or None, strip_lead(s[link.end :])
     m = _BOLD_START_RE.match(s)
     if m is not None:
-        return clean_inline(m.group(1)), first_url(s), s[m.end() :]
+        return clean_inline(m.group(1)), first_url(s), strip_lead(s[m.end() :])
     return first_sentence(clean_inline(s, BUTTON_LINKS)), first_url(s), s
 
 

@@ -33,7 +33,8 @@ def test_numbered_entries_when_no_heading_items() -> None:
         ("Second", None),
         ("Third story.", None),
     ]
-    assert d.items[0].summary == "— about one"
+    assert d.items[0].summary == "about one"
+    assert d.items[1].summary == "is bold. More text."
     assert d.date is not None
     assert d.date.isoformat() == "2025-12-08"
 
