@@ -43,8 +43,11 @@ _EXAMPLE = "https://oapi.dingtalk.com/robot/send?access_token=…"
 #: 410100 is the newer docs' name for it.
 _THROTTLED = {130101, 410100}
 #: The robot or its group is gone for good [3p]: disable the target.
-_GONE = {400013: "the group was dissolved", 400102: "the robot was stopped",
-         400106: "the robot does not exist"}  # fmt: skip
+_GONE = {
+    400013: "the group was dissolved",
+    400102: "the robot was stopped",
+    400106: "the robot does not exist",
+}
 #: "token is not exist". FAILED, not GONE: it is mostly a wrong or truncated access_token
 #: (n8n-nodes-dingtalk#23, aliyundrive-subscribe#229) or an external group (300005,
 #: prometheus-webhook-dingtalk#226, where a working robot also got it now and then), so
@@ -180,11 +183,9 @@ class DingTalkChannel(RobotChannel):
         if body.get("status") == 1111 or body.get("punish"):
             # A gateway wrapper seen when throttled: {"status":1111,"wait":5,"punish":"deny"}.
             wait = body.get("wait")
-            wait = float(wait) if isinstance(wait, int | float) else 0.0
-            return self.result(
-                Outcome.RETRY, code="1111", detail="throttled by the gateway",
-                retry_after=max(60.0, wait),
-            )  # fmt: skip
+            wait = max(60.0, float(wait) if isinstance(wait, int | float) else 0.0)
+            detail = "throttled by the gateway"
+            return self.result(Outcome.RETRY, code="1111", detail=detail, retry_after=wait)
         try:
             code = int(body["errcode"])
         except (KeyError, TypeError, ValueError):

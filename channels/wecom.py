@@ -76,9 +76,9 @@ class WeComChannel(RobotChannel):
         if fmt != "news":
             return self._content(fmt, message.entries, 0, message.title, message.text)
         # news has no room for a heading or free text: they go first, as markdown.
-        parts = self._content("markdown", (), 0, message.title, message.text) if (
-            clean(message.text)
-        ) else []  # fmt: skip
+        parts: list[Part] = []
+        if clean(message.text):
+            parts = self._content("markdown", (), 0, message.title, message.text)
         # Articles need a link: a run of entries without one is sent as markdown, in order.
         run: list[Entry] = []
         for index, entry in enumerate([*message.entries, None]):

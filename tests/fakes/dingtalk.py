@@ -212,9 +212,10 @@ def _shape(payload: Any) -> dict[str, Any] | None:
     if kind == "actionCard":
         single = body.get("singleTitle") and body.get("singleURL")
         buttons = body.get("btns")
-        good = isinstance(buttons, list) and buttons and all(
+        good = isinstance(buttons, list) and all(
             isinstance(b, dict) and b.get("title") and b.get("actionURL") for b in buttons
-        )  # fmt: skip
+        )
+        good = good and bool(buttons)
         if not (single or good):
             return _err(40035, "缺少参数 actionCard.btns")
     return None
