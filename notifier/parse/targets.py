@@ -96,10 +96,15 @@ def _guarded(origin: str, read: Callable[[], ParseResult]) -> ParseResult | Dige
         return DigestError(origin, f"internal parser error ({type(exc).__name__}: {exc})")
 
 
-def iter_digests(target: str) -> Iterator[ParseResult | DigestError]:
-    """Parse every digest ``target`` names; unreadable ones are yielded as DigestError."""
+def iter_digests(target: str | os.PathLike[str]) -> Iterator[ParseResult | DigestError]:
+    """Parse every digest ``target`` names; unreadable ones are yielded as DigestError.
+
+    ``target`` is a file, a directory (every digest file in it, recursively, sorted;
+    hidden files and README/CHANGELOG/LICENSE skipped), ``-`` for stdin, or an http(s) URL.
+    """
     from notifier.parse import parse_bytes
 
+    target = os.fspath(target)
     if target == "-":
         yield _guarded("<stdin>", lambda: parse_bytes(sys.stdin.buffer.read(), "<stdin>"))
         return
