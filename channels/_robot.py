@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
 import re
@@ -142,12 +143,15 @@ def pack_entries(
             parts.append((start, current))
             current, start = [], index
         if not current:
-            first = not parts
-            entry = shrink(entry, lambda e, s=start, f=first: fits([e], s, f))
+            entry = shrink(entry, functools.partial(_fits_alone, fits, start, not parts))
         current.append(entry)
     if current:
         parts.append((start, current))
     return parts
+
+
+def _fits_alone(fits: Fits, start: int, first: bool, entry: Entry) -> bool:
+    return fits([entry], start, first)
 
 
 def shrink(entry: Entry, ok: Callable[[Entry], bool]) -> Entry:
@@ -156,24 +160,24 @@ def shrink(entry: Entry, ok: Callable[[Entry], bool]) -> Entry:
         return entry
     bare = dataclasses.replace(entry, summary="")
     if ok(bare):
-        return _longest(bare, "summary", entry.summary, ok)
-    if ok(dataclasses.replace(bare, title="…")):
-        return _longest(bare, "title", entry.title, ok)
-    unlinked = dataclasses.replace(bare, url=None, tags=())
-    return _longest(unlinked, "title", entry.title, ok)
+        return _longest(lambda s: dataclasses.replace(bare, summary=s), entry.summary, "", ok)
+    if not ok(dataclasses.replace(bare, title="…")):
+        bare = dataclasses.replace(bare, url=None, tags=())
+    return _longest(lambda t: dataclasses.replace(bare, title=t), entry.title, "…", ok)
 
 
-def _longest(entry: Entry, field: str, text: str, ok: Callable[[Entry], bool]) -> Entry:
-    """The entry with the longest prefix of ``text`` (plus ``…``) in ``field`` that is ok."""
+def _longest(
+    make: Callable[[str], Entry], text: str, empty: str, ok: Callable[[Entry], bool]
+) -> Entry:
+    """``make`` with the longest prefix of ``text`` (plus ``…``) that is ok, else ``empty``."""
     lo, hi = 0, len(text)
     while lo < hi:  # binary search on the prefix length: sizes grow with it
         mid = (lo + hi + 1) // 2
-        if ok(dataclasses.replace(entry, **{field: text[:mid].rstrip() + "…"})):
+        if ok(make(text[:mid].rstrip() + "…")):
             lo = mid
         else:
             hi = mid - 1
-    value = text[:lo].rstrip() + "…" if lo else ("…" if field == "title" else "")
-    return dataclasses.replace(entry, **{field: value})
+    return make(text[:lo].rstrip() + "…" if lo else empty)
 
 
 # -- HTTP ------------------------------------------------------------------------------------

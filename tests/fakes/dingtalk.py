@@ -149,8 +149,8 @@ class FakeDingTalk:
             payload = json.loads(req.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             return _err(40035, "缺少参数 json")
-        if problem := _shape(payload):
-            return problem
+        if refusal := _shape(payload):
+            return refusal
         if robot.keywords and not any(k in _content(payload) for k in robot.keywords):
             return _err(310000, KEYWORDS_MISSING)
         robot.sent.append(payload)
