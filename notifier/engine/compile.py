@@ -1,0 +1,213 @@
+"""Rules compiled for the engine: folded keys, compiled regexes, fields and weights."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from notifier.engine.regex import CompiledRegex, RegexError, compile_regex
+from notifier.engine.result import Role
+from notifier.errors import ConfigError
+from notifier.rules.model import DEFAULT_FIELD_WEIGHTS, FIELDS, Rule, Term
+from notifier.text import fold, is_word_char
+
+#: Rules with more positive or negative literal terms than this are evaluated through
+#: a key → terms index instead of a loop over their terms.
+BIG_RULE = 48
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CTerm:
+    """A compiled term."""
+
+    term: Term
+    role: Role
+    order: int  # position in the rule (any, all, none order)
+    #: The literal's key (``notifier.engine.index``), or None for a regex or a literal
+    #: that is empty after folding (which never hits).
+    key: str | None
+    regex: CompiledRegex | None
+    fields: tuple[str, ...]
+    weight: float
+    #: Identity for "a term counts once": its key or its pattern.
+    ident: str
+
+
+@dataclasses.dataclass(slots=True)
+class CRule:
+    """A compiled rule."""
+
+    rid: int
+    rule: Rule
+    any_lit: tuple[CTerm, ...]
+    all_lit: tuple[CTerm, ...]
+    none_lit: tuple[CTerm, ...]
+    any_re: tuple[CTerm, ...]
+    all_re: tuple[CTerm, ...]
+    none_re: tuple[CTerm, ...]
+    #: Whether the rule has any-terms (then one of them must hit).
+    has_any: bool
+    #: Whether it has a positive term at all (a rule without one never matches).
+    usable: bool
+    field_weight: dict[str, float]
+    #: Keys whose hit makes the rule worth evaluating; ``always``: evaluate every item.
+    triggers: tuple[str, ...]
+    always: bool
+    #: Every key the rule references (terms and regex prefilters).
+    keys: tuple[str, ...]
+    fields: frozenset[str]
+    any_index: dict[str, list[CTerm]] | None = None
+    none_index: dict[str, list[CTerm]] | None = None
+
+
+def literal_key(folded: str) -> str:
+    """The index key of a folded literal (bounded keys get a ``\\x00`` prefix)."""
+    if is_word_char(folded[0]) or is_word_char(folded[-1]):
+        return "\x00" + folded
+    return folded
+
+
+class Compiler:
+    """Compiles rules, caching folded terms and regexes across rules."""
+
+    def __init__(self, traditional: bool) -> None:
+        self.traditional = traditional
+        self._folded: dict[str, str] = {}
+        self._regexes: dict[str, CompiledRegex] = {}
+        self.warnings: list[str] = []
+
+    def _fold(self, text: str) -> str:
+        f = self._folded.get(text)
+        if f is None:
+            f = fold(text, traditional=self.traditional).text.replace("\x00", "").strip()
+            if len(self._folded) < 1_000_000:
+                self._folded[text] = f
+        return f
+
+    def _regex(self, rule: Rule, pattern: str) -> CompiledRegex:
+        c = self._regexes.get(pattern)
+        if c is None:
+            try:
+                c = compile_regex(pattern)
+            except RegexError as e:
+                loc = rule.location
+                raise ConfigError(
+                    f"rule {rule.name!r}: {e}",
+                    loc.path if loc else None,
+                    loc.line if loc else None,
+                ) from None
+            self._regexes[pattern] = c
+        return c
+
+    def compile(self, rule: Rule, rid: int) -> CRule:
+        """Compile ``rule``; raise :class:`ConfigError` for unknown fields or bad regexes."""
+        _check_fields(rule, rule.fields)
+        parts: dict[tuple[Role, bool], list[CTerm]] = {}
+        order = 0
+        used: set[str] = set()
+        roles: tuple[tuple[Role, tuple[Term, ...]], ...] = (
+            ("any", rule.any),
+            ("all", rule.all),
+            ("none", rule.none),
+        )
+        for role, terms in roles:
+            for term in terms:
+                fields = rule.fields if term.fields is None else term.fields
+                _check_fields(rule, fields)
+                used.update(fields)
+                ct = self._term(rule, term, role, order, tuple(fields))
+                parts.setdefault((role, ct.regex is not None), []).append(ct)
+                order += 1
+
+        def get(role: Role, rx: bool) -> tuple[CTerm, ...]:
+            return tuple(parts.get((role, rx), ()))
+
+        cr = CRule(
+            rid=rid,
+            rule=rule,
+            any_lit=get("any", False),
+            all_lit=get("all", False),
+            none_lit=get("none", False),
+            any_re=get("any", True),
+            all_re=get("all", True),
+            none_re=get("none", True),
+            has_any=bool(rule.any),
+            usable=bool(rule.any or rule.all),
+            field_weight={
+                f: float(rule.field_weights.get(f, DEFAULT_FIELD_WEIGHTS.get(f, 1.0)))
+                for f in FIELDS
+            },
+            triggers=(),
+            always=False,
+            keys=(),
+            fields=frozenset(used),
+        )
+        cr.triggers, cr.always = _triggers(cr)
+        keys = [ct.key for ct in (*cr.any_lit, *cr.all_lit, *cr.none_lit) if ct.key is not None]
+        for ct in (*cr.any_re, *cr.all_re, *cr.none_re):
+            if ct.regex is not None and ct.regex.literals:
+                keys.extend(ct.regex.literals)
+        cr.keys = tuple(keys)
+        if len(cr.any_lit) > BIG_RULE:
+            cr.any_index = _index(cr.any_lit)
+        if len(cr.none_lit) > BIG_RULE:
+            cr.none_index = _index(cr.none_lit)
+        return cr
+
+    def _term(
+        self, rule: Rule, term: Term, role: Role, order: int, fields: tuple[str, ...]
+    ) -> CTerm:
+        if term.regex:
+            rx = self._regex(rule, term.text)
+            return CTerm(term, role, order, None, rx, fields, term.weight, "re:" + term.text)
+        folded = self._fold(term.text)
+        if not folded:
+            self.warnings.append(
+                f"rule {rule.name!r}: term {term.text!r} is empty after folding; it never hits"
+            )
+            return CTerm(term, role, order, None, None, fields, term.weight, f"empty:{order}")
+        key = literal_key(folded)
+        return CTerm(term, role, order, key, None, fields, term.weight, key)
+
+
+def _check_fields(rule: Rule, fields: tuple[str, ...]) -> None:
+    for f in fields:
+        if f not in FIELDS:
+            loc = rule.location
+            raise ConfigError(
+                f"rule {rule.name!r}: unknown field {f!r} (fields: {', '.join(FIELDS)})",
+                loc.path if loc else None,
+                loc.line if loc else None,
+            )
+
+
+def _index(terms: tuple[CTerm, ...]) -> dict[str, list[CTerm]]:
+    index: dict[str, list[CTerm]] = {}
+    for t in terms:
+        if t.key is not None:
+            index.setdefault(t.key, []).append(t)
+    return index
+
+
+def _triggers(cr: CRule) -> tuple[tuple[str, ...], bool]:
+    """Keys one of which must hit for the rule to match (or: evaluate always)."""
+    if cr.has_any:
+        keys = [t.key for t in cr.any_lit if t.key is not None]
+        always = False
+        for t in cr.any_re:
+            assert t.regex is not None
+            if t.regex.literals:
+                keys.extend(t.regex.literals)
+            else:
+                always = True
+        return tuple(dict.fromkeys(keys)), always
+    if not cr.usable:
+        return (), False
+    if any(t.key is None for t in cr.all_lit):
+        return (), False  # an empty required term never hits
+    if cr.all_lit:
+        return (max((t.key for t in cr.all_lit if t.key), key=len),), False
+    for t in cr.all_re:
+        assert t.regex is not None
+        if t.regex.literals:
+            return tuple(sorted(t.regex.literals)), False
+    return (), True
