@@ -11,8 +11,8 @@ import re
 
 from notifier.textutil import one_line, strip_tags, strip_zero_width, unescape
 
-# `[图片: ...]`: image markup, never text nor the story's link.
-_MEDIA_PREFIXES = ("图片:", "图片：")
+# `[图片: ...]` / `[视频: ...]`: media markup, never text nor the story's link.
+_MEDIA_PREFIXES = ("图片:", "图片：", "视频:", "视频：")
 # Bare URLs end at whitespace, `]`, `)`, full-width punctuation (and quotes, CJK text).
 _URL_RE = re.compile(
     r"https?://[^\s<>\"'`\[\]){}|\\^\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
