@@ -74,13 +74,27 @@ def _crude_items(path: Path) -> Iterator[tuple[str, str, str | None]]:
     yield from flush()
 
 
-def load_items(root: Path = CORPUS) -> list[Item]:
-    """Every item of every markdown digest under ``root``, in a stable order."""
-    items: list[Item] = []
+def _parsed_digests(root: Path) -> list[list[Item]] | None:
+    """Items per digest from ``notifier.parse``, or None when the parser is unavailable."""
+    try:
+        from notifier.parse import iter_digests
+    except ImportError:
+        return None
+    digests: list[list[Item]] = []
+    for result in iter_digests(root):
+        items = getattr(result, "items", None)
+        if items:
+            digests.append(list(items))
+    return digests or None
+
+
+def _crude_digests(root: Path) -> list[list[Item]]:
+    digests: list[list[Item]] = []
     for path in sorted(root.rglob("*.md")):
         if path.name == "README.md":
             continue
         source = path.parent.name
+        items: list[Item] = []
         for rank, (title, summary, section) in enumerate(_crude_items(path), 1):
             if not title:
                 continue
@@ -97,23 +111,61 @@ def load_items(root: Path = CORPUS) -> list[Item]:
                     origin=str(path),
                 )
             )
-    return items
+        digests.append(items)
+    return digests
+
+
+def load_digests(root: Path = CORPUS) -> tuple[list[list[Item]], str]:
+    """Items grouped by digest, in a stable order, and which reader produced them."""
+    parsed = _parsed_digests(root)
+    if parsed is not None:
+        return parsed, "notifier.parse"
+    return _crude_digests(root), "crude splitter"
+
+
+def load_items(root: Path = CORPUS) -> list[Item]:
+    """Every item of every digest under ``root``, in a stable order."""
+    return [item for digest in load_digests(root)[0] for item in digest]
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.+-]*[A-Za-z0-9+]|[A-Za-z]{2,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+# Particles and conjunctions: an n-gram starting or ending with one is rarely a keyword.
+_STOP = frozenset("的了是在和与及或等为把被这那也都就将对从向于其之而但着过个们并已让给")
+_STOP_WORDS = frozenset(
+    "a an and are as at be by for from has have in is it of on or re that the this to "
+    "was were will with you your we our can not but all".split()
+)
 
 
 def vocabulary(items: list[Item]) -> list[str]:
-    """Distinct Latin words and CJK 2-4-grams of the items, most frequent first."""
+    """Distinct Latin words and CJK 2-4-grams of the items, most frequent first; CJK
+    n-grams that start or end with a particle, or are fragments of a longer n-gram, are
+    left out."""
     counts: collections.Counter[str] = collections.Counter()
     for item in items:
         text = f"{item.title} {item.summary}"
-        counts.update(w for w in _LATIN_WORD.findall(text) if len(w) >= 2)
+        counts.update(
+            w
+            for w in (m.rstrip(".") for m in _LATIN_WORD.findall(text))
+            if len(w) >= 2 and w.lower() not in _STOP_WORDS
+        )
         for run in _CJK_RUN.findall(text):
             for n in (2, 3, 4):
-                counts.update(run[i : i + n] for i in range(len(run) - n + 1))
-    return [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+                counts.update(
+                    g
+                    for g in (run[i : i + n] for i in range(len(run) - n + 1))
+                    if g[0] not in _STOP and g[-1] not in _STOP
+                )
+    # Substring reduction: drop an n-gram that nearly always occurs inside one longer
+    # n-gram (伟达 inside 英伟达, 器人 inside 机器人): a fragment, not a word.
+    ext: collections.Counter[str] = collections.Counter()
+    for g, c in counts.items():
+        if len(g) >= 3 and _CJK_RUN.fullmatch(g):
+            for sub in (g[:-1], g[1:]):
+                ext[sub] = max(ext[sub], c)
+    words = [(w, c) for w, c in counts.items() if w and ext[w] < 0.9 * c]
+    return [w for w, _ in sorted(words, key=lambda kv: (-kv[1], kv[0]))]
 
 
 def make_rules(n: int, vocab: list[str], seed: int = 42) -> list[Rule]:

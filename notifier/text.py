@@ -392,11 +392,12 @@ class _Traditional:
 
     def _regional_phrases(self) -> dict[str, str]:
         table: dict[str, str] = {}
-        try:
-            from zhconv import zhconv as zc
+        try:  # zhconv's data file (read directly: its loader leaks a file handle)
+            import importlib.resources
+            import json
 
-            zc.loaddict()
-            data: dict[str, Any] = zc.zhcdicts  # type: ignore[assignment]
+            blob = importlib.resources.files("zhconv").joinpath("zhcdict.json").read_bytes()
+            data: dict[str, Any] = json.loads(blob)
             trad_only = frozenset(data["TRADONLY"])
             raw: dict[str, str] = data["zh2CN"]
         except Exception:  # zhconv missing or its data changed: characters only

@@ -27,6 +27,7 @@ class CTerm:
     key: str | None
     regex: CompiledRegex | None
     fields: tuple[str, ...]
+    fieldset: frozenset[str]
     weight: float
     #: Identity for "a term counts once": its key or its pattern.
     ident: str
@@ -55,6 +56,9 @@ class CRule:
     #: Every key the rule references (terms and regex prefilters).
     keys: tuple[str, ...]
     fields: frozenset[str]
+    #: Only literal any-terms, no key twice (the common case): ``Engine.match`` scores
+    #: these from term postings instead of evaluating them one by one.
+    simple: bool = False
     any_index: dict[str, list[CTerm]] | None = None
     none_index: dict[str, list[CTerm]] | None = None
 
@@ -142,6 +146,12 @@ class Compiler:
             fields=frozenset(used),
         )
         cr.triggers, cr.always = _triggers(cr)
+        any_keys = [t.key for t in cr.any_lit if t.key is not None]
+        cr.simple = (
+            cr.has_any
+            and not (cr.all_lit or cr.none_lit or cr.any_re or cr.all_re or cr.none_re)
+            and len(set(any_keys)) == len(any_keys)
+        )
         keys = [ct.key for ct in (*cr.any_lit, *cr.all_lit, *cr.none_lit) if ct.key is not None]
         for ct in (*cr.any_re, *cr.all_re, *cr.none_re):
             if ct.regex is not None and ct.regex.literals:
@@ -158,15 +168,35 @@ class Compiler:
     ) -> CTerm:
         if term.regex:
             rx = self._regex(rule, term.text)
-            return CTerm(term, role, order, None, rx, fields, term.weight, "re:" + term.text)
+            return CTerm(
+                term,
+                role,
+                order,
+                None,
+                rx,
+                fields,
+                frozenset(fields),
+                term.weight,
+                "re:" + term.text,
+            )
         folded = self._fold(term.text)
         if not folded:
             self.warnings.append(
                 f"rule {rule.name!r}: term {term.text!r} is empty after folding; it never hits"
             )
-            return CTerm(term, role, order, None, None, fields, term.weight, f"empty:{order}")
+            return CTerm(
+                term,
+                role,
+                order,
+                None,
+                None,
+                fields,
+                frozenset(fields),
+                term.weight,
+                f"empty:{order}",
+            )
         key = literal_key(folded)
-        return CTerm(term, role, order, key, None, fields, term.weight, key)
+        return CTerm(term, role, order, key, None, fields, frozenset(fields), term.weight, key)
 
 
 def _check_fields(rule: Rule, fields: tuple[str, ...]) -> None:

@@ -8,30 +8,24 @@ from itertools import chain, repeat
 
 from notifier.engine.compile import Compiler, CRule, CTerm
 from notifier.engine.index import KeyIndex
-from notifier.engine.result import Hit, Result, Role, ScoredTerm
+from notifier.engine.result import Hit, ItemView, Result, ScoredTerm, TermHits
 from notifier.engine.scoring import heat
 from notifier.items import Item
 from notifier.rules.model import FIELDS, Rule
-from notifier.text import Folded, fold, is_word_char
+from notifier.text import fold, is_word_char
 
 _NO_RULES: tuple[int, ...] = ()
-_EMPTY: frozenset[str] = frozenset()
-
-# (term, fields where it hit)
-_TermHits = list[tuple[CTerm, list[str]]]
 
 
 class _State:
-    """One item being matched: folded fields, keys found, regex results."""
+    """One item being matched: the view results keep, and the keys found per field."""
 
-    __slots__ = ("folded", "heat", "hits", "item", "regex")
+    __slots__ = ("hits", "kf", "view")
 
     def __init__(self, item: Item) -> None:
-        self.item = item
-        self.folded: dict[str, Folded] = {}
+        self.view = ItemView(item, heat(item))
         self.hits: dict[str, set[str]] = {}
-        self.regex: dict[tuple[str, str], tuple[int, int] | None] = {}
-        self.heat = heat(item)
+        self.kf: dict[str, tuple[str, ...]] = {}
 
 
 class Engine:
@@ -42,7 +36,10 @@ class Engine:
         self._compiler = Compiler(traditional)
         self._rules: list[CRule | None] = []
         self._by_name: dict[str, int] = {}
+        #: key → rules (not simple) worth evaluating when it hits
         self._postings: dict[str, list[int]] = {}
+        #: key → (rule, term) for the any-terms of simple rules
+        self._term_postings: dict[str, list[tuple[int, CTerm]]] = {}
         self._always: set[int] = set()
         self._index = KeyIndex()
         self._field_refs: Counter[str] = Counter()
@@ -78,11 +75,20 @@ class Engine:
         self._rules[rid] = None
         for key in cr.keys:
             self._index.discard(key)
-        for key in cr.triggers:
-            rids = self._postings[key]
-            rids.remove(rid)
-            if not rids:
-                del self._postings[key]
+        if cr.simple:
+            for t in cr.any_lit:
+                if t.key is not None:
+                    kept = [p for p in self._term_postings[t.key] if p[0] != rid]
+                    if kept:
+                        self._term_postings[t.key] = kept
+                    else:
+                        del self._term_postings[t.key]
+        else:
+            for key in cr.triggers:
+                rids = self._postings[key]
+                rids.remove(rid)
+                if not rids:
+                    del self._postings[key]
         self._always.discard(rid)
         self._field_refs.subtract(cr.fields)
         self._update_fields()
@@ -97,8 +103,13 @@ class Engine:
         self._by_name[rule.name] = rid
         for key in cr.keys:
             self._index.add(key)
-        for key in cr.triggers:
-            self._postings.setdefault(key, []).append(rid)
+        if cr.simple:
+            for t in cr.any_lit:
+                if t.key is not None:
+                    self._term_postings.setdefault(t.key, []).append((rid, t))
+        else:
+            for key in cr.triggers:
+                self._postings.setdefault(key, []).append(rid)
         if cr.always:
             self._always.add(rid)
         new = cr.fields - set(self._scan_fields)
@@ -114,15 +125,46 @@ class Engine:
     def match(self, item: Item) -> list[Result]:
         """Results of the rules the item matches, in rule order."""
         st = self._scan(item)
+        kf, view = st.kf, st.view
+        # Simple rules: gather their hit terms from the term postings of the keys found.
+        found: dict[int, TermHits] = {}
+        tp = self._term_postings
+        for k in kf.keys() & tp.keys():
+            fs = kf[k]
+            for rid, t in tp[k]:
+                if t.fieldset.issuperset(fs):
+                    entry = (t, fs)
+                else:
+                    own = tuple(f for f in fs if f in t.fieldset)
+                    if not own:
+                        continue
+                    entry = (t, own)
+                lst = found.get(rid)
+                if lst is None:
+                    found[rid] = [entry]
+                else:
+                    lst.append(entry)
+        # Other rules: those a hit key (or nothing: ``always``) makes worth evaluating.
         get = self._postings.get
         cands = set(self._always)
         for keys in st.hits.values():
             cands.update(chain.from_iterable(map(get, keys, repeat(_NO_RULES))))
+        cands.update(found)
         out: list[Result] = []
         rules = self._rules
+        heat = view.heat
         for rid in sorted(cands):
             cr = rules[rid]
-            if cr is not None:
+            if cr is None:
+                continue
+            if cr.simple:
+                hits = found[rid]
+                if len(hits) > 1:
+                    hits.sort(key=_by_order)
+                score = keyword_score(cr.field_weight, hits) * heat
+                if score >= cr.rule.min_score:
+                    out.append(Result(cr, True, score, "matched", hits, hits, view))
+            else:
                 r = self._run(cr, st, full=False)
                 if r is not None:
                     out.append(r)
@@ -155,8 +197,9 @@ class Engine:
             raw = getattr(item, f) or ""
             if raw:
                 fo = fold(raw, traditional=self.traditional)
-                st.folded[f] = fo
+                st.view.folded[f] = fo
                 st.hits[f] = self._index.scan(fo.text)
+        st.kf = _key_fields(st.hits)
         return st
 
     # ------------------------------------------------------------- one rule
@@ -164,70 +207,71 @@ class Engine:
     def _run(self, cr: CRule, st: _State, full: bool) -> Result | None:
         """Decide one rule. Without ``full``, stop at the first failed condition and
         return None; regexes run only once the literal conditions hold."""
-        hits = st.hits
-        none_hits = _lit_hits(cr.none_lit, cr.none_index, hits)
+        kf = st.kf
+        none_hits = _lit_hits(cr.none_lit, cr.none_index, kf) if cr.none_lit else []
         if none_hits and not full:
             return None
-        all_hits: _TermHits = []
+        all_hits: TermHits = []
         missing: CTerm | None = None
         for t in cr.all_lit:
-            fs = _fields_hit(t, hits)
+            fs = _fields_hit(t, kf)
             if fs:
                 all_hits.append((t, fs))
             elif not full:
                 return None
             elif missing is None:
                 missing = t
-        any_hits = _lit_hits(cr.any_lit, cr.any_index, hits)
-        if not full and cr.has_any and not any_hits and not cr.any_re:
+        any_hits = _lit_hits(cr.any_lit, cr.any_index, kf)
+        if not any_hits and cr.has_any and not cr.any_re and not full:
             return None
-        for t in cr.all_re:
-            fs = self._regex_fields(t, st)
-            if fs:
-                all_hits.append((t, fs))
-            elif not full:
-                return None
-            elif missing is None:
-                missing = t
-        for t in cr.none_re:
-            fs = self._regex_fields(t, st)
-            if fs:
-                if not full:
+        if cr.all_re or cr.none_re or cr.any_re:
+            for t in cr.all_re:
+                fs = self._regex_fields(t, st)
+                if fs:
+                    all_hits.append((t, fs))
+                elif not full:
                     return None
-                none_hits.append((t, fs))
-        for t in cr.any_re:
-            fs = self._regex_fields(t, st)
-            if fs:
-                any_hits.append((t, fs))
-        if not full and cr.has_any and not any_hits:
-            return None
+                elif missing is None:
+                    missing = t
+            for t in cr.none_re:
+                fs = self._regex_fields(t, st)
+                if fs:
+                    if not full:
+                        return None
+                    none_hits.append((t, fs))
+            for t in cr.any_re:
+                fs = self._regex_fields(t, st)
+                if fs:
+                    any_hits.append((t, fs))
+            if not any_hits and cr.has_any and not full:
+                return None
 
-        scored = _score_terms(cr, any_hits, all_hits)
-        score = sum(s.weight * s.field_weight for s in scored) * st.heat
+        positive = any_hits + all_hits if all_hits else any_hits
+        score = keyword_score(cr.field_weight, positive) * st.view.heat
         min_score = cr.rule.min_score
+        if not full:
+            if score < min_score or not cr.usable:
+                return None
+            return Result(cr, True, score, "matched", positive, positive, st.view)
         if not cr.usable or (cr.has_any and not any_hits):
             reason = "no keyword"
         elif missing is not None:
-            reason = f"missing required {missing.term.text!r}"
+            reason = f"missing required '{missing.term.text}'"
         elif none_hits:
-            none_hits.sort(key=lambda th: th[0].order)
-            t, fs = none_hits[0]
-            reason = f"excluded by {t.term.text!r} in {fs[0]}"
+            t, fs = min(none_hits, key=lambda th: th[0].order)
+            reason = f"excluded by '{t.term.text}' in {fs[0]}"
         elif score < min_score:
             reason = f"score {score:.3g} < min_score {min_score:g}"
         else:
             reason = "matched"
-        matched = reason == "matched"
-        if not matched and not full:
-            return None
-        found = sorted(chain(any_hits, all_hits, none_hits), key=lambda th: th[0].order)
-        hit_list = tuple(self._hit(t, t.role, f, st) for t, fs in found for f in fs)
-        return Result(cr.rule, matched, score, hit_list, reason, scored, st.item)
+        found = positive + none_hits
+        return Result(cr, reason == "matched", score, reason, found, positive, st.view)
 
-    def _regex_fields(self, t: CTerm, st: _State) -> list[str]:
+    def _regex_fields(self, t: CTerm, st: _State) -> tuple[str, ...]:
         rx = t.regex
         assert rx is not None
         out: list[str] = []
+        cache = st.view.regex
         for f in t.fields:
             hits = st.hits.get(f)
             if hits is None:
@@ -235,65 +279,107 @@ class Engine:
             if rx.literals is not None and hits.isdisjoint(rx.literals):
                 continue  # prefilter: none of its required literals is there
             ck = (rx.pattern, f)
-            if ck not in st.regex:
-                st.regex[ck] = rx.search(st.folded[f].text)
-            if st.regex[ck] is not None:
+            if ck not in cache:
+                cache[ck] = rx.search(st.view.folded[f].text)
+            if cache[ck] is not None:
                 out.append(f)
-        return out
-
-    def _hit(self, t: CTerm, role: Role, f: str, st: _State) -> Hit:
-        fo = st.folded[f]
-        if t.regex is not None:
-            span = st.regex[(t.regex.pattern, f)]
-            assert span is not None
-            s, e = span
-        else:
-            assert t.key is not None
-            s, e = _find(fo.text, t.key)
-        os, oe = fo.span(s, e)
-        return Hit(t.term, role, f, os, oe, fo.original[os:oe])
+        return tuple(out)
 
 
 # ----------------------------------------------------------------------- helpers
 
 
-def _fields_hit(t: CTerm, hits: dict[str, set[str]]) -> list[str]:
-    key = t.key
-    if key is None:
-        return []
-    return [f for f in t.fields if key in hits.get(f, _EMPTY)]
+def _by_order(th: tuple[CTerm, tuple[str, ...]]) -> int:
+    return th[0].order
+
+
+def _fields_hit(t: CTerm, kf: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """Fields where literal term ``t`` hit (its own fields only)."""
+    fs = kf.get(t.key)  # type: ignore[arg-type]  # None (empty term) is never a key
+    if fs is None:
+        return ()
+    if t.fieldset.issuperset(fs):
+        return fs
+    return tuple(f for f in fs if f in t.fieldset)
 
 
 def _lit_hits(
-    terms: tuple[CTerm, ...], index: dict[str, list[CTerm]] | None, hits: dict[str, set[str]]
-) -> _TermHits:
+    terms: tuple[CTerm, ...],
+    index: dict[str, list[CTerm]] | None,
+    kf: dict[str, tuple[str, ...]],
+) -> TermHits:
     """(term, fields) for the literal terms that hit, in rule order."""
     if index is None:
-        out: _TermHits = []
+        out: TermHits = []
+        get = kf.get
         for t in terms:
-            if t.key is not None:
-                fs = [f for f in t.fields if t.key in hits.get(f, _EMPTY)]
-                if fs:
-                    out.append((t, fs))
+            fs = get(t.key)  # type: ignore[arg-type]
+            if fs is not None:
+                if not t.fieldset.issuperset(fs):
+                    fs = tuple(f for f in fs if f in t.fieldset)
+                    if not fs:
+                        continue
+                out.append((t, fs))
         return out
-    found: set[str] = set()
-    for keys in hits.values():
-        found.update(k for k in keys if k in index)
+    found = kf.keys() & index.keys()
     cands = sorted((t for k in found for t in index[k]), key=lambda t: t.order)
-    return [(t, fs) for t in cands if (fs := _fields_hit(t, hits))]
+    return [(t, fs) for t in cands if (fs := _fields_hit(t, kf))]
 
 
-def _score_terms(cr: CRule, any_hits: _TermHits, all_hits: _TermHits) -> tuple[ScoredTerm, ...]:
-    """Each distinct positive term once, at the field where it weighs most."""
+def _key_fields(hits: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
+    """key → fields it was found in (set operations; a loop only over shared keys)."""
+    kf: dict[str, tuple[str, ...]] = {}
+    for f, keys in hits.items():
+        if not kf:
+            kf = dict.fromkeys(keys, (f,))
+            continue
+        new = keys - kf.keys()
+        for k in keys - new if len(new) != len(keys) else ():
+            kf[k] = (*kf[k], f)
+        kf.update(dict.fromkeys(new, (f,)))
+    return kf
+
+
+def keyword_score(fw: dict[str, float], positive: TermHits) -> float:
+    """Σ weight × field weight over distinct terms, each at its best field."""
+    if len(positive) == 1:
+        t, fs = positive[0]
+        if len(fs) == 1:
+            return t.weight * fw[fs[0]]
+        return max(t.weight * fw[f] for f in fs)
+    best: dict[str, float] = {}
+    for t, fs in positive:
+        v = max(t.weight * fw[f] for f in fs)
+        prev = best.get(t.ident)
+        if prev is None or v > prev:
+            best[t.ident] = v
+    return sum(best.values())
+
+
+def score_terms(fw: dict[str, float], positive: TermHits) -> tuple[ScoredTerm, ...]:
+    """The terms behind :func:`keyword_score`, same order, same values."""
     best: dict[str, ScoredTerm] = {}
-    fw = cr.field_weight
-    for t, fs in sorted(chain(any_hits, all_hits), key=lambda th: th[0].order):
-        f = max(fs, key=lambda x: t.weight * fw[x])
+    for t, fs in positive:
+        f = max(fs, key=lambda x, w=t.weight: w * fw[x])
         s = ScoredTerm(t.term, f, t.weight, fw[f])
         prev = best.get(t.ident)
         if prev is None or s.weight * s.field_weight > prev.weight * prev.field_weight:
             best[t.ident] = s
     return tuple(best.values())
+
+
+def make_hit(t: CTerm, f: str, view: ItemView) -> Hit:
+    """The :class:`Hit` of term ``t`` in field ``f`` (first occurrence, original offsets)."""
+    fo = view.folded[f]
+    if t.regex is not None:
+        span = view.regex[(t.regex.pattern, f)]
+        assert span is not None
+        s, e = span
+    else:
+        assert t.key is not None
+        s, e = _find(fo.text, t.key)
+    os, oe = fo.span(s, e)
+    return Hit(t.term, t.role, f, os, oe, fo.original[os:oe])
 
 
 def _find(text: str, key: str) -> tuple[int, int]:

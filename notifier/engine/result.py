@@ -1,19 +1,25 @@
-"""What the engine returns: a :class:`Result` per rule, with its :class:`Hit` list."""
+"""What the engine returns: a :class:`Result` per rule, with its :class:`Hit` list.
+
+``Result.hits``, ``scored`` and ``breakdown`` are computed on first access, so
+``Engine.match`` stays cheap for callers that only need the verdict and the score.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from notifier.items import Item
 from notifier.rules.model import Rule, Term
+
+if TYPE_CHECKING:
+    from notifier.engine.compile import CRule, CTerm
+    from notifier.items import Item
+    from notifier.text import Folded
 
 Role = Literal["any", "all", "none"]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Hit:
-    """A term found in a field: the first occurrence, offsets in the ORIGINAL text."""
+class Hit(NamedTuple):
+    """A term found in a field: its first occurrence, offsets in the ORIGINAL text."""
 
     term: Term
     role: Role
@@ -24,9 +30,8 @@ class Hit:
     text: str
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class ScoredTerm:
-    """A positive term that counts in the score, at its best field."""
+class ScoredTerm(NamedTuple):
+    """A positive term as counted in the score: once, at its best field."""
 
     term: Term
     field: str
@@ -34,23 +39,91 @@ class ScoredTerm:
     field_weight: float
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+#: (compiled term, fields it hit in)
+TermHits = list[tuple["CTerm", tuple[str, ...]]]
+
+
+class ItemView:
+    """What a result needs from the item being matched (shared by its results)."""
+
+    __slots__ = ("folded", "heat", "item", "regex")
+
+    def __init__(self, item: Item, heat: float) -> None:
+        self.item = item
+        self.heat = heat
+        self.folded: dict[str, Folded] = {}
+        #: (pattern, field) → folded span of the first match, or None
+        self.regex: dict[tuple[str, str], tuple[int, int] | None] = {}
+
+
 class Result:
     """The verdict of one rule on one item.
 
     ``reason`` is ``"matched"`` or the first failed condition, checked in this order:
-    ``"no keyword"`` (no any-term hit, or the rule has no usable positive term),
+    ``"no keyword"`` (no any-term hit, or the rule has no positive term at all),
     ``"missing required '芯片'"``, ``"excluded by '广告' in title"``,
     ``"score 1.5 < min_score 2"``.
     """
 
-    rule: Rule
-    matched: bool
-    score: float
-    hits: tuple[Hit, ...]
-    reason: str
-    scored: tuple[ScoredTerm, ...] = dataclasses.field(default=(), repr=False)
-    item: Item | None = dataclasses.field(default=None, repr=False, compare=False)
+    __slots__ = (
+        "_cr",
+        "_found",
+        "_hits",
+        "_positive",
+        "_view",
+        "matched",
+        "reason",
+        "rule",
+        "score",
+    )
+
+    def __init__(
+        self,
+        cr: CRule,
+        matched: bool,
+        score: float,
+        reason: str,
+        found: TermHits,
+        positive: TermHits,
+        view: ItemView,
+    ) -> None:
+        self.rule: Rule = cr.rule
+        self.matched = matched
+        self.score = score
+        self.reason = reason
+        self._cr = cr
+        self._found = found  # every (term, fields) that hit, none-terms included
+        self._positive = positive  # the any/all ones, in scoring order
+        self._view = view
+        self._hits: tuple[Hit, ...] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(rule={self.rule.name!r}, matched={self.matched}, "
+            f"score={self.score:.4g}, reason={self.reason!r})"
+        )
+
+    @property
+    def item(self) -> Item:
+        """The item this result is about."""
+        return self._view.item
+
+    @property
+    def hits(self) -> tuple[Hit, ...]:
+        """One :class:`Hit` per (term, field) that hit, in rule order (any, all, none)."""
+        if self._hits is None:
+            from notifier.engine.core import make_hit
+
+            found = sorted(self._found, key=lambda th: th[0].order)
+            self._hits = tuple(make_hit(t, f, self._view) for t, fs in found for f in fs)
+        return self._hits
+
+    @property
+    def scored(self) -> tuple[ScoredTerm, ...]:
+        """The terms that make up the keyword part of the score."""
+        from notifier.engine.core import score_terms
+
+        return score_terms(self._cr.field_weight, self._positive)
 
     @property
     def breakdown(self) -> list[tuple[str, float]]:
@@ -62,12 +135,10 @@ class Result:
         for s in self.scored:
             value = s.weight * s.field_weight
             keywords += value
-            lines.append(
-                (f"{s.term.text!r} in {s.field}: {s.weight:g} × {s.field_weight:g}", value)
-            )
+            label = f"'{s.term.text}' in {s.field}: {s.weight:g} × {s.field_weight:g}"
+            lines.append((label, value))
         lines.append(("keywords", keywords))
-        if self.item is not None:
-            lines.extend(heat_lines(self.item))
+        lines.extend(heat_lines(self._view.item))
         lines.append(("score = keywords × heat", self.score))
         if self.rule.min_score:
             lines.append(("min_score", self.rule.min_score))
