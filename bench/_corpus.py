@@ -133,8 +133,9 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Particles and conjunctions: an n-gram starting or ending with one is rarely a keyword.
 _STOP = frozenset("的了是在和与及或等为把被这那也都就将对从向于其之而但着过个们并已让给")
 _STOP_WORDS = frozenset(
-    "a an and are as at be by for from has have in is it of on or re that the this to "
-    "was were will with you your we our can not but all".split()
+    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in"}
+    | {"is", "it", "of", "on", "or", "re", "that", "the", "this", "to", "was", "were"}
+    | {"will", "with", "you", "your", "we", "our", "can", "not", "but", "all"}
 )
 
 

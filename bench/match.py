@@ -39,10 +39,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _corpus import load_digests, make_rules, vocabulary  # noqa: E402
+from _corpus import load_digests, make_rules, vocabulary
 
-from notifier.items import Item  # noqa: E402
-from notifier.rules.model import Rule  # noqa: E402
+from notifier.items import Item
+from notifier.rules.model import Rule
 
 SIZES = (10, 1_000, 10_000, 100_000)
 
@@ -266,10 +266,7 @@ def _compare_t2s(items: list[Item]) -> None:
         "opencc t2s": cc_t2s.convert,
         "notifier fold(traditional)": lambda s: fold(s, traditional=True).text,
     }
-    print(
-        "\n| converter | µs/item | fields changed (of %d) | %s |"
-        % (len(fields), " | ".join(samples))
-    )
+    print(f"\n| converter | µs/item | fields changed (of {len(fields)}) | {' | '.join(samples)} |")
     print("|---|---:|---:|" + "---|" * len(samples))
     for name, conv in convs.items():
         conv("預熱")

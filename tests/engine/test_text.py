@@ -85,8 +85,10 @@ def test_traditional_offsets() -> None:
 
 @pytest.mark.parametrize(
     ("ch", "word"),
-    [("a", True), ("Z", True), ("5", True), ("_", True), ("é", True), ("я", True)]
-    + [("中", False), ("ア", False), ("한", False), ("-", False), (" ", False), ("。", False)],
+    [
+        *[("a", True), ("Z", True), ("5", True), ("_", True), ("é", True), ("я", True)],
+        *[("中", False), ("ア", False), ("한", False), ("-", False), (" ", False), ("。", False)],
+    ],
 )
 def test_is_word_char(ch: str, word: bool) -> None:
     assert is_word_char(ch) is word
