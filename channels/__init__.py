@@ -23,6 +23,7 @@ REGISTRY: dict[str, str] = {
     "feishu_app": "channels.feishu.app:FeishuAppChannel",
     "email": "channels.smtp:EmailChannel",
     "telegram": "channels.telegram:TelegramChannel",
+    "apprise": "channels.apprise_channel:AppriseChannel",
 }
 
 __all__ = ["REGISTRY", "channel_class"]

@@ -27,6 +27,8 @@ address in ``detail``. All refused: RETRY if every refusal is 4xx, else FAILED.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import ssl
 from collections.abc import Mapping, Sequence
@@ -235,22 +237,9 @@ class EmailChannel(Channel):
     async def deliver(self, payload: Any) -> Result:
         import aiosmtplib
 
-        security = self.options["security"]
         recipients = [parseaddr(r)[1] for r in self.options["recipients"]]
         try:
-            refused, reply = await aiosmtplib.send(
-                payload,
-                sender=parseaddr(self.options["sender"])[1],
-                recipients=recipients,
-                hostname=self.options["host"],
-                port=self.port,
-                username=self.options["username"] or None,
-                password=self.options["password"] or None,
-                use_tls=security == "tls",
-                start_tls=security == "starttls",
-                cert_bundle=self.options["ca_file"] or None,
-                timeout=self.options["timeout"],
-            )
+            refused, reply = await self._transmit(payload, recipients)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             return self._all_refused(exc.recipients)
         except aiosmtplib.SMTPResponseException as exc:
@@ -281,6 +270,36 @@ class EmailChannel(Channel):
             )
         return Result(Outcome.SENT, self.name, detail=self._scrub(reply))
 
+    async def _transmit(
+        self, payload: EmailMessage, recipients: list[str]
+    ) -> tuple[dict[str, Any], str]:
+        """Connect, (STARTTLS), log in, send, quit; return (refused recipients, reply)."""
+        import aiosmtplib
+
+        security = self.options["security"]
+        client = aiosmtplib.SMTP(
+            hostname=self.options["host"],
+            port=self.port,
+            use_tls=security == "tls",
+            start_tls=security == "starttls",  # True: STARTTLS or fail, never plaintext
+            cert_bundle=self.options["ca_file"] or None,
+            timeout=self.options["timeout"],
+        )
+        protocol = None
+        try:
+            await client.connect()
+            protocol = client.protocol
+            if self.options["username"]:
+                await client.login(self.options["username"], self.options["password"])
+            sender = parseaddr(self.options["sender"])[1]
+            result = await client.send_message(payload, sender=sender, recipients=recipients)
+            with contextlib.suppress(aiosmtplib.SMTPException):
+                await client.quit()  # the mail is accepted: a failed QUIT changes nothing
+            return result
+        finally:
+            client.close()
+            await _closed(protocol)
+
     def _reply(self, code: int, text: str) -> Result:
         outcome = Outcome.RETRY if 400 <= code < 500 else Outcome.FAILED
         wait = TEMPORARY_BACKOFF if outcome is Outcome.RETRY else None
@@ -307,6 +326,15 @@ class EmailChannel(Channel):
         if password and len(password) >= 3:
             text = text.replace(password, "***")
         return cut(text, 500)
+
+
+async def _closed(protocol: Any) -> None:
+    """Wait (up to 1 s) for the connection to close: a TLS close takes a round trip, and
+    the socket must not outlive an event loop that ends right after the send."""
+    for _ in range(100):
+        if protocol is None or getattr(protocol, "transport", None) is None:
+            return
+        await asyncio.sleep(0.01)
 
 
 def _domain(sender: str) -> str | None:
