@@ -14,7 +14,9 @@ Limits (server defaults):
 
 - message body <= 4096 bytes (``DefaultMessageSizeLimit``); a longer body silently becomes
   an attachment (or 400 40014 where attachments are off), so we split between entries;
-- JSON request body <= 2 x the message limit (``readJSONWithLimit``), else 413 41303;
+- the JSON request: current servers take up to 2 x the message limit (``readJSONWithLimit``),
+  servers of 2023 and before only the message limit (413 41303 "JSON body too large", ntfy
+  PR #836): we keep the whole request within the message limit, which both accept;
 - a token bucket per visitor (IP, or user when authenticated) of 60 requests refilled one per
   5 s (``DefaultVisitorRequestLimitBurst/Replenish``); every request counts, subscriptions
   included. 429 42901 carries no Retry-After header.
@@ -37,7 +39,6 @@ import httpx
 from channels.base import Channel, Entry, Message, Outcome, Part, Result, Setting
 from channels.ntfy._text import (
     SHRINK_STEPS,
-    TITLE_LIMIT,
     entry_markdown,
     entry_text,
     heading,
@@ -55,7 +56,11 @@ MESSAGE_LIMIT = 4096
 #: ntfy's topic rule (server/server.go ``topicRegex``).
 TOPIC_RE = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
 #: Tags are shown as emoji/words next to the title; more than a few is noise.
-MAX_TAGS = 8
+MAX_TAGS, TAG_LIMIT = 8, 32
+#: The notification title: one line on a phone (code points).
+HEADLINE_LIMIT = 120
+#: A longer click URL is left out rather than eat the message's bytes.
+CLICK_LIMIT = 512
 #: 429 without Retry-After: two refill periods of the 5 s bucket (42901).
 RATE_LIMIT_BACKOFF = 10.0
 #: 42908, the daily message quota (250/day for anonymous users on ntfy.sh): try later.
@@ -144,10 +149,10 @@ class NtfyChannel(Channel):
             blocks.insert(0, lead)
         if not blocks:
             return []
-        json_room = 2 * limit - self._overhead(message)
+        json_room = limit - self._overhead(message)
 
         def measure(body: str) -> int:
-            # Bytes, as the server counts; "too big" once the JSON request would exceed 2x.
+            # Bytes, as the server counts; "too big" once the JSON request would pass the limit.
             return utf8_len(body) if _json_len(body) <= json_room else 2**31
 
         def shrink(block: str, room: int) -> str:
@@ -180,7 +185,7 @@ class NtfyChannel(Channel):
     def _payload(
         self, message: Message, chunk: Sequence[Entry], body: str, index: int, total: int
     ) -> dict[str, Any]:
-        title = cut(heading(message, message.entries), TITLE_LIMIT - 8)
+        title = self._headline(message)
         if total > 1:
             title += f" ({index + 1}/{total})"
         payload: dict[str, Any] = {
@@ -191,7 +196,7 @@ class NtfyChannel(Channel):
         }
         if tags := self._tags(chunk):
             payload["tags"] = tags
-        if len(chunk) == 1 and (click := safe_url(chunk[0].url)):
+        if len(chunk) == 1 and (click := _click(chunk[0])):
             payload["click"] = click
         if self.options["markdown"]:
             payload["markdown"] = True
@@ -204,20 +209,27 @@ class NtfyChannel(Channel):
         return priority_for(max((e.score for e in chunk), default=0.0))
 
     def _tags(self, chunk: Sequence[Entry]) -> list[str]:
+        return self._tags_all(chunk)[:MAX_TAGS]
+
+    def _tags_all(self, chunk: Sequence[Entry]) -> list[str]:
         # The server joins JSON tags with "," and splits them again: no commas inside a tag.
         raw = [*self.options["tags"], *(t for e in chunk for t in e.tags)]
-        tags = [" ".join(t.replace(",", " ").split()) for t in raw]
-        return list(dict.fromkeys(t for t in tags if t))[:MAX_TAGS]
+        tags = [cut(" ".join(t.replace(",", " ").split()), TAG_LIMIT) for t in raw]
+        return list(dict.fromkeys(t for t in tags if t))
+
+    def _headline(self, message: Message) -> str:
+        return cut(heading(message, message.entries), HEADLINE_LIMIT)
 
     def _overhead(self, message: Message) -> int:
         """Bytes of the JSON request besides the message text, at most, for any part."""
-        widest = max((safe_url(e.url) or "" for e in message.entries), key=len, default="")
+        widest = max((_click(e) or "" for e in message.entries), key=utf8_len, default="")
+        tags = sorted(self._tags_all(message.entries), key=utf8_len, reverse=True)
         worst = {
             "topic": self.options["topic"],
             "message": "",
-            "title": "\U0001f600" * TITLE_LIMIT,  # 4 bytes a character, the worst case
+            "title": self._headline(message) + " (99/99)",
             "priority": 5,
-            "tags": self._tags(message.entries),
+            "tags": tags[:MAX_TAGS],
             "click": widest,
             "markdown": True,
         }
@@ -294,6 +306,11 @@ class NtfyChannel(Channel):
         if self._own_client and self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+def _click(entry: Entry) -> str | None:
+    url = safe_url(entry.url)
+    return url if url and utf8_len(url) <= CLICK_LIMIT else None
 
 
 def _dumps(payload: Any) -> bytes:

@@ -208,7 +208,7 @@ async def test_long_batch_splits_between_entries_within_4096_bytes(
     assert result.sent_entries == 60
     assert result.sent_parts == len(fake.messages) > 1
     for request in fake.requests:
-        assert len(request.body) <= 8192
+        assert len(request.body) <= 4096  # even a 2023 server takes it (see the next test)
     for stored in fake.messages:
         assert len(stored["message"].encode()) <= 4096
         assert "attachment" not in stored
@@ -218,6 +218,21 @@ async def test_long_batch_splits_between_entries_within_4096_bytes(
     assert [m["title"] for m in fake.messages] == [
         f"60 new items ({i}/{total})" for i in range(1, total + 1)
     ]
+
+
+async def test_a_2023_server_takes_every_request(
+    clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    """Older servers cap the whole JSON request at the message limit (413 41303)."""
+    async with FakeNtfy(clock=clock, json_limit=4096) as old:
+        channel = make(old, clock, client, tags=["新闻", "ai"])
+        batch = Message(tuple(entry(i, tags=("标签" * 10,)) for i in range(40)), title="标题" * 80)
+        result = await channel.send(batch)
+        oversized = await channel.deliver(
+            {"topic": TOPIC, "message": "x" * 4000, "title": "t" * 200}
+        )
+    assert (result.outcome, result.sent_entries) == (Outcome.SENT, 40)
+    assert (oversized.outcome, oversized.code) == (Outcome.FAILED, "41303")
 
 
 async def test_smaller_server_limit(clock: FakeClock, client: httpx.AsyncClient) -> None:

@@ -2,9 +2,10 @@
 
 What it checks, as the server does:
 
-- ``POST/PUT /`` JSON publish (``transformBodyJSON``): body over 2 x message limit -> 413
-  41303; bad JSON or a wrong field type -> 400 40024; topic not ``[-_A-Za-z0-9]{1,64}`` -> 400
-  40009; then the fields become headers and go through the normal publish path.
+- ``POST/PUT /`` JSON publish (``transformBodyJSON``): body over ``json_limit`` (2 x message
+  limit on current servers; ``json_limit=4096`` is a 2023 server) -> 413 41303; bad JSON or
+  a wrong field type -> 400 40024; topic not ``[-_A-Za-z0-9]{1,64}`` -> 400 40009; then the
+  fields become headers and go through the normal publish path.
 - ``POST/PUT /<topic>`` header publish: ``X-Title``/``Title``/``t``, ``X-Priority``/``p``,
   ``X-Tags``/``ta``, ``X-Click``, ``X-Markdown``/``md``; body is the message.
 - priority must be 1..5 or a name -> else 400 40007; a body over the message limit (4096
@@ -86,6 +87,7 @@ class FakeNtfy:
         clock: Callable[[], float],
         wall: Callable[[], float] | None = None,
         message_limit: int = 4096,
+        json_limit: int | None = None,
         attachments: bool = False,
         users: dict[str, str] | None = None,
         tokens: dict[str, str] | None = None,
@@ -96,6 +98,7 @@ class FakeNtfy:
         self.clock = clock
         self.wall = wall or clock
         self.message_limit = message_limit
+        self.json_limit = json_limit or 2 * message_limit
         self.attachments = attachments
         self.users = users or {}
         self.tokens = tokens or {}
@@ -194,7 +197,7 @@ class FakeNtfy:
         return True
 
     def _from_json(self, body: bytes) -> tuple[dict[str, Any], str | None]:
-        if len(body) > 2 * self.message_limit:
+        if len(body) > self.json_limit:
             return {}, "too_large"
         try:
             data = json.loads(body)
