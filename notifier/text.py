@@ -6,7 +6,7 @@
   ``ﬁ`` → ``fi``; a base letter and its combining marks fold together, ``e``+``◌́`` → ``é``);
 * case folding (``ß`` → ``ss``);
 * format characters removed (category Cf: zero-width space/joiners, soft hyphen, BOM,
-  bidi marks);
+  bidi marks); lone surrogates become U+FFFD;
 * with ``traditional=True``, Traditional → Simplified Chinese, including Taiwan/Hong Kong
   vocabulary (``軟體`` → ``软件``, ``輝達``/``英偉達`` → ``英伟达``).
 
@@ -244,7 +244,11 @@ class _Tables:
                     self.simple[ch] = f
         # sre is fast on a BMP-only class; astral characters (emoji, mostly) are all
         # matched and then looked up in ``astral_special``.
-        bmp = [cp for cp in special if cp < 0x10000]
+        # Lone surrogates (text decoded with surrogateescape) cannot be encoded: U+FFFD.
+        for cp in range(0xD800, 0xE000):
+            special.append(cp)
+            self.simple[chr(cp)] = "\ufffd"
+        bmp = sorted(cp for cp in special if cp < 0x10000)
         self.astral_special: frozenset[str] = frozenset(chr(cp) for cp in special if cp > 0xFFFF)
         self.special = re.compile(f"{_char_class(bmp)}|[\U00010000-\U0010ffff]")
 
@@ -379,10 +383,16 @@ class _Traditional:
         import ahocorasick_rs
         import opencc
 
-        self._cc: Any = opencc.OpenCC("t2s")
+        try:
+            self._cc: Any = opencc.OpenCC("t2s")
+        except Exception:  # older OpenCC wants the file name
+            self._cc = opencc.OpenCC("t2s.json")
         phrases = self._regional_phrases()
         self._keys = list(phrases)
         self._values = [phrases[k] for k in self._keys]
+        #: Tech names apply wherever they occur; MediaWiki phrases only where the text
+        #: was written in Traditional characters (else 一份内部 would become 一分内部).
+        self._always = [k in _TECH_PHRASES for k in self._keys]
         self._ac: Any = ahocorasick_rs.AhoCorasick(
             self._keys, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
         )
@@ -414,6 +424,7 @@ class _Traditional:
     def convert(self, s: str) -> tuple[str, list[OffsetMap]]:
         maps: list[OffsetMap] = []
         out = self._t2s(s)
+        cmap: OffsetMap | None = None
         if len(out) != len(s):  # rare: OpenCC changed a length; map by chunks
             out, cmap = self._by_chunks(s)
             maps.append(cmap)
@@ -427,6 +438,10 @@ class _Traditional:
             v = self._values[idx]
             if v == out[a:b]:
                 continue
+            if not self._always[idx]:
+                oa, ob = cmap.span(a, b) if cmap is not None else (a, b)
+                if s[oa:ob] == out[a:b]:
+                    continue  # written in Simplified: leave mainland words alone
             pieces.append(out[cur:a])
             pmap.identity(a - cur)
             pieces.append(v)

@@ -75,17 +75,21 @@ class Compiler:
 
     def __init__(self, traditional: bool) -> None:
         self.traditional = traditional
-        self._folded: dict[str, str] = {}
+        self._keys: dict[str, str] = {}
         self._regexes: dict[str, CompiledRegex] = {}
+        self._field_sets: dict[tuple[str, ...], tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._weight_sets: dict[tuple[tuple[str, float], ...], dict[str, float]] = {}
         self.warnings: list[str] = []
 
-    def _fold(self, text: str) -> str:
-        f = self._folded.get(text)
-        if f is None:
+    def _key(self, text: str) -> str:
+        """The index key of a literal term ("" when it is empty after folding)."""
+        k = self._keys.get(text)
+        if k is None:
             f = fold(text, traditional=self.traditional).text.replace("\x00", "").strip()
-            if len(self._folded) < 1_000_000:
-                self._folded[text] = f
-        return f
+            k = literal_key(f) if f else ""
+            if len(self._keys) < 1_000_000:
+                self._keys[text] = k
+        return k
 
     def _regex(self, rule: Rule, pattern: str) -> CompiledRegex:
         c = self._regexes.get(pattern)
@@ -104,10 +108,11 @@ class Compiler:
 
     def compile(self, rule: Rule, rid: int) -> CRule:
         """Compile ``rule``; raise :class:`ConfigError` for unknown fields or bad regexes."""
-        _check_fields(rule, rule.fields)
-        parts: dict[tuple[Role, bool], list[CTerm]] = {}
+        rule_fields = self._fields(rule, rule.fields)
+        lit: dict[Role, list[CTerm]] = {"any": [], "all": [], "none": []}
+        rxs: dict[Role, list[CTerm]] = {"any": [], "all": [], "none": []}
         order = 0
-        used: set[str] = set()
+        used = set(rule_fields[0])
         roles: tuple[tuple[Role, tuple[Term, ...]], ...] = (
             ("any", rule.any),
             ("all", rule.all),
@@ -115,31 +120,24 @@ class Compiler:
         )
         for role, terms in roles:
             for term in terms:
-                fields = rule.fields if term.fields is None else term.fields
-                _check_fields(rule, fields)
-                used.update(fields)
-                ct = self._term(rule, term, role, order, tuple(fields))
-                parts.setdefault((role, ct.regex is not None), []).append(ct)
+                fields = rule_fields if term.fields is None else self._fields(rule, term.fields)
+                if term.fields is not None:
+                    used.update(fields[0])
+                ct = self._term(rule, term, role, order, fields)
+                (lit if ct.regex is None else rxs)[role].append(ct)
                 order += 1
-
-        def get(role: Role, rx: bool) -> tuple[CTerm, ...]:
-            return tuple(parts.get((role, rx), ()))
-
         cr = CRule(
             rid=rid,
             rule=rule,
-            any_lit=get("any", False),
-            all_lit=get("all", False),
-            none_lit=get("none", False),
-            any_re=get("any", True),
-            all_re=get("all", True),
-            none_re=get("none", True),
+            any_lit=tuple(lit["any"]),
+            all_lit=tuple(lit["all"]),
+            none_lit=tuple(lit["none"]),
+            any_re=tuple(rxs["any"]),
+            all_re=tuple(rxs["all"]),
+            none_re=tuple(rxs["none"]),
             has_any=bool(rule.any),
             usable=bool(rule.any or rule.all),
-            field_weight={
-                f: float(rule.field_weights.get(f, DEFAULT_FIELD_WEIGHTS.get(f, 1.0)))
-                for f in FIELDS
-            },
+            field_weight=self._weights(rule),
             triggers=(),
             always=False,
             keys=(),
@@ -163,40 +161,48 @@ class Compiler:
             cr.none_index = _index(cr.none_lit)
         return cr
 
+    def _fields(
+        self, rule: Rule, fields: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        """Checked fields, as a tuple and a frozenset (cached: rules share them)."""
+        got = self._field_sets.get(fields)
+        if got is None:
+            _check_fields(rule, fields)
+            got = self._field_sets[fields] = (tuple(fields), frozenset(fields))
+        return got
+
+    def _weights(self, rule: Rule) -> dict[str, float]:
+        """The rule's weight per field (one shared dict per distinct setting)."""
+        fw = rule.field_weights
+        if fw == DEFAULT_FIELD_WEIGHTS:
+            fw = DEFAULT_FIELD_WEIGHTS
+        sig = () if fw is DEFAULT_FIELD_WEIGHTS else tuple(sorted(fw.items()))
+        got = self._weight_sets.get(sig)
+        if got is None:
+            got = {f: float(fw.get(f, DEFAULT_FIELD_WEIGHTS.get(f, 1.0))) for f in FIELDS}
+            self._weight_sets[sig] = got
+        return got
+
     def _term(
-        self, rule: Rule, term: Term, role: Role, order: int, fields: tuple[str, ...]
+        self,
+        rule: Rule,
+        term: Term,
+        role: Role,
+        order: int,
+        fields: tuple[tuple[str, ...], frozenset[str]],
     ) -> CTerm:
+        ftuple, fset = fields
+        w = term.weight
         if term.regex:
             rx = self._regex(rule, term.text)
-            return CTerm(
-                term,
-                role,
-                order,
-                None,
-                rx,
-                fields,
-                frozenset(fields),
-                term.weight,
-                "re:" + term.text,
-            )
-        folded = self._fold(term.text)
-        if not folded:
+            return CTerm(term, role, order, None, rx, ftuple, fset, w, "re:" + term.text)
+        key = self._key(term.text)
+        if not key:
             self.warnings.append(
                 f"rule {rule.name!r}: term {term.text!r} is empty after folding; it never hits"
             )
-            return CTerm(
-                term,
-                role,
-                order,
-                None,
-                None,
-                fields,
-                frozenset(fields),
-                term.weight,
-                f"empty:{order}",
-            )
-        key = literal_key(folded)
-        return CTerm(term, role, order, key, None, fields, frozenset(fields), term.weight, key)
+            return CTerm(term, role, order, None, None, ftuple, fset, w, f"empty:{order}")
+        return CTerm(term, role, order, key, None, ftuple, fset, w, key)
 
 
 def _check_fields(rule: Rule, fields: tuple[str, ...]) -> None:

@@ -112,9 +112,8 @@ class Engine:
                 self._postings.setdefault(key, []).append(rid)
         if cr.always:
             self._always.add(rid)
-        new = cr.fields - set(self._scan_fields)
         self._field_refs.update(cr.fields)
-        if new:
+        if not cr.fields.issubset(self._scan_fields):
             self._update_fields()
 
     def _update_fields(self) -> None:
@@ -159,9 +158,12 @@ class Engine:
                 continue
             if cr.simple:
                 hits = found[rid]
-                if len(hits) > 1:
+                if len(hits) == 1 and len(hits[0][1]) == 1:  # keyword_score, inlined
+                    t, fs = hits[0]
+                    score = t.weight * cr.field_weight[fs[0]] * heat
+                else:
                     hits.sort(key=_by_order)
-                score = keyword_score(cr.field_weight, hits) * heat
+                    score = keyword_score(cr.field_weight, hits) * heat
                 if score >= cr.rule.min_score:
                     out.append(Result(cr, True, score, "matched", hits, hits, view))
             else:
@@ -360,7 +362,10 @@ def score_terms(fw: dict[str, float], positive: TermHits) -> tuple[ScoredTerm, .
     """The terms behind :func:`keyword_score`, same order, same values."""
     best: dict[str, ScoredTerm] = {}
     for t, fs in positive:
-        f = max(fs, key=lambda x, w=t.weight: w * fw[x])
+        f = fs[0]
+        for g in fs[1:]:
+            if t.weight * fw[g] > t.weight * fw[f]:
+                f = g
         s = ScoredTerm(t.term, f, t.weight, fw[f])
         prev = best.get(t.ident)
         if prev is None or s.weight * s.field_weight > prev.weight * prev.field_weight:

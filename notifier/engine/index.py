@@ -91,7 +91,7 @@ class PyShard:
     """Shard on ``pyahocorasick`` (C); kept for the comparison in bench/match.py."""
 
     def __init__(self, keys: Iterable[str]) -> None:
-        import ahocorasick
+        import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
         free, bounded = _split(keys)
         self._fkeys = free

@@ -12,7 +12,12 @@ from notifier.rules.model import Rule, Term
 
 
 def make_item(
-    title: str = "", summary: str = "", *, rank: int = 0, hotness: int | None = None, **kw: str
+    title: str = "",
+    summary: str = "",
+    *,
+    rank: int = 0,
+    hotness: int | None = None,
+    **kw: str | None,
 ) -> Item:
     return Item(
         id=item_id(None, title, "t"),

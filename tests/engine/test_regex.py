@@ -46,13 +46,13 @@ def test_regex_only_rule_without_literal_runs_on_every_item() -> None:
 
 
 def test_prefilter_literals() -> None:
-    assert compile_regex(r"gpt-?\d+").literals == {"gpt"}
-    assert compile_regex(r"(?:open|close)ai").literals == {"openai", "closeai"}
-    assert compile_regex(r"OpenAI|Anthropic").literals == {"openai", "anthropic"}
-    assert compile_regex(r"\bllama\s*\d").literals == {"llama"}
-    assert compile_regex(r"芯片\d+").literals == {"芯片"}
+    assert compile_regex(r"gpt-?\d+").literals == frozenset({"gpt"})
+    assert compile_regex(r"(?:open|close)ai").literals == frozenset({"openai", "closeai"})
+    assert compile_regex(r"OpenAI|Anthropic").literals == frozenset({"openai", "anthropic"})
+    assert compile_regex(r"\bllama\s*\d").literals == frozenset({"llama"})
+    assert compile_regex(r"芯片\d+").literals == frozenset({"芯片"})
     assert compile_regex(r"[a-z]+\d").literals is None
-    assert compile_regex(r"(foo)?bar").literals == {"bar"}
+    assert compile_regex(r"(foo)?bar").literals == frozenset({"bar"})
 
 
 def test_regex_skipped_when_literals_fail(monkeypatch: pytest.MonkeyPatch) -> None:
