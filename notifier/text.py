@@ -19,27 +19,31 @@ Speed: ASCII text is ``str.lower()``; other text is ``str.casefold()`` plus a sc
 few characters whose fold is not 1:1 (one C-level regex search); the common 1:1 ones
 (full-width punctuation, ``ＡＢＣ``) are replaced with ``str.replace``. Only text with an
 expanding, vanishing or combining character takes the per-character path. The tables
-are built lazily on first use (~0.1 s).
+are built lazily on first use (~0.15 s).
 
-Traditional → Simplified, measured on the 390 corpus items (title + summary, mostly
-Simplified, ~260 characters) and on Taiwan tech phrases (bench/match.py --compare):
+Traditional → Simplified, measured on the 362 corpus items (690 non-empty titles and
+summaries, Simplified Chinese with some English; ``bench/match.py --compare``):
 
-===================================  ==========  ==================================
-converter                            µs / item   correctness
-===================================  ==========  ==================================
-zhconv ``zh-cn`` (pure Python)         ~98       軟體→软件 ok, 輝達→辉达 (not 英伟达)
-opencc ``tw2sp`` (C++)                 ~22       輝達→英伟达, but rewrites Simplified
-                                                 text: 101/780 fields changed, 文件→
-                                                 文档, 核心→内核, 程序→进程
-opencc ``t2s`` (C++)                   ~9        characters only: 軟體→软体, 輝達→辉达
-**opencc t2s + regional phrases**      ~10       軟體→软件, 輝達→英伟达, 5/780 fields
-                                                 changed (real Traditional characters)
-===================================  ==========  ==================================
+======================================  ==========  ===================================
+converter                               µs / item   correctness
+======================================  ==========  ===================================
+zhconv ``zh-cn`` (pure Python)             65       軟體→软件 but 輝達→辉达 (not 英伟达);
+                                                    17 fields changed (「」→“”)
+opencc ``tw2sp`` (C++)                     16       輝達→英伟达, but rewrites Simplified
+                                                    text: 103 fields changed, 文件→文档,
+                                                    核心→内核, 程序→进程
+opencc ``t2s`` (C++)                        5.5     characters only: 軟體→软体, 輝達→辉达;
+                                                    6 fields changed (real 與, 問; 昇腾)
+**fold(traditional=True)**                 12       軟體→软件, 輝達→英伟达, 伺服器→服务器;
+(t2s + regional phrases, over fold)                 the same 6 fields changed
+======================================  ==========  ===================================
 
 So: OpenCC ``t2s`` for characters (fast, same length, so offsets stay positional), then a
 phrase pass with leftmost-longest Aho-Corasick over MediaWiki's ``zh2CN`` regional table
 (shipped in zhconv's data file; only entries whose key has a Traditional-only character,
-so mainland words are never rewritten) plus a few tech names (``輝達`` → ``英伟达``).
+applied only where the text was written in Traditional characters, so mainland words
+are never rewritten: 高画质 stays, 高畫質 → 高清) plus a few tech names that apply
+everywhere (``輝達``/``辉达`` → ``英伟达``, ``晶片`` → ``芯片``, ``伺服器`` → ``服务器``).
 Both libraries are imported lazily, only when ``traditional=True`` is used.
 """
 
@@ -51,7 +55,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["Folded", "fold", "is_word_char"]
+__all__ = ["Folded", "OffsetMap", "fold", "fold_text", "is_word_char"]
 
 # ---------------------------------------------------------------------------- offsets
 

@@ -146,3 +146,15 @@ def test_incremental_index_rebuilds_lazily() -> None:
     index.discard("k1词")
     assert "k1词" in index.scan("k1词")  # dead keys may still be reported …
     assert len(index) == 4999  # … but are no longer referenced
+
+
+def test_add_rule_does_not_rebuild_the_main_automaton() -> None:
+    rules = [Rule(name=f"r{i}", any=(Term(f"kw{i}"), Term(f"词{i}"))) for i in range(20_000)]
+    engine = Engine(rules)
+    main = engine._index._main
+    engine.add_rule(Rule(name="new", any=(Term("全新关键词"),)))
+    assert [r.rule.name for r in engine.match(make_item("一个全新关键词"))] == ["new"]
+    assert engine._index._main is main  # only the small delta shard was built
+    engine.remove_rule("r5")
+    assert engine.match(make_item("kw5")) == []
+    assert engine._index._main is main

@@ -68,8 +68,9 @@ def test_traditional_only_when_enabled() -> None:
 
 
 def test_traditional_keeps_simplified_text() -> None:
-    text = "核心文件程序都在这里，AI 芯片"
+    text = "核心文件程序都在这里，AI 芯片，一份内部备忘录，高画质"
     assert fold(text, traditional=True).text == fold(text).text
+    assert fold("高畫質", traditional=True).text == "高清"  # regional word, in Traditional
 
 
 def test_traditional_offsets() -> None:
