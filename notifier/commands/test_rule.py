@@ -41,6 +41,10 @@ def highlight(text: str, hits: Sequence[Hit], marks: tuple[str, str]) -> str:
     return "".join(out)
 
 
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def _fmt_score(value: float) -> str:
     return f"{value:6.2f}"
 
@@ -55,30 +59,44 @@ class Report:
         self.marks = HIGHLIGHT if color else PLAIN_MARK
         self.items = 0
         self.matches: dict[str, int] = {r.name: 0 for r in rules}
+        self.capped: set[int] = set()
 
-    def digest(self, result: ParseResult, rows: list[tuple[Item, list[Result]]]) -> None:
-        """Print (or emit as JSON) the results for one digest."""
+    def digest(
+        self, result: ParseResult, rows: list[tuple[Item, list[Result]]], capped: set[int]
+    ) -> None:
+        """Print (or emit as JSON) the results for one digest; ``capped`` are over a cap."""
+        self.capped = capped
         self.items += len(result.items)
         for _, results in rows:
             for r in results:
-                if r.matched:
+                if self.matched(r):
                     self.matches[r.rule.name] += 1
         if self.args.json:
             self._json(result, rows)
         else:
             self._table(result, rows)
 
+    def matched(self, r: Result) -> bool:
+        """True when ``r`` matched and is within its rule's cap."""
+        return r.matched and id(r) not in self.capped
+
+    def reason(self, r: Result) -> str:
+        """Why ``r`` matched or not, counting the cap."""
+        if r.matched and id(r) in self.capped:
+            return f"matched, but over the rule's limit of {r.rule.max_items} items"
+        return r.reason
+
     def _json(self, result: ParseResult, rows: list[tuple[Item, list[Result]]]) -> None:
         for item, results in rows:
             for r in results:
-                if not (r.matched or self.args.all):
+                if not (self.matched(r) or self.args.all):
                     continue
                 record = {
                     "digest": result.origin,
                     "rule": r.rule.name,
-                    "matched": r.matched,
+                    "matched": self.matched(r),
                     "score": round(r.score, 4),
-                    "reason": r.reason,
+                    "reason": self.reason(r),
                     "hits": [
                         {
                             "term": h.term.text,
@@ -101,7 +119,7 @@ class Report:
         width = max([len(r.name) for r in self.rules] + [4])
         shown = False
         for item, results in rows:
-            matched = [r for r in results if r.matched]
+            matched = [r for r in results if self.matched(r)]
             if matched:
                 for r in sorted(matched, key=lambda r: -r.score):
                     self._row(_fmt_score(r.score), r.rule.name, width, item, r.hits)
@@ -114,7 +132,7 @@ class Report:
                 hits = best.hits if best else ()
                 name = best.rule.name if best else "-"
                 self._row("     -", name, width, item, hits)
-                print(f"{'':{width + 15}}{best.reason if best else 'no keyword'}")
+                print(f"{'':{width + 15}}{self.reason(best) if best else 'no keyword'}")
                 if self.args.explain and best:
                     self._explain(best)
                 shown = True
@@ -133,8 +151,8 @@ class Report:
             where = f"{h.field}[{h.start}:{h.end}]"
             print(f"{pad}{h.role:<4}  {h.term.text!r} in {where} = {h.text!r}")
         for label, value in r.breakdown:
-            print(f"{pad}{label}: {value}")
-        print(f"{pad}-> {r.reason}")
+            shown = f"{value:.4g}" if isinstance(value, float) else value
+            print(f"{pad}{label}: {shown}")
 
     def summary(self, digests: int) -> None:
         """Print the closing line (human mode only)."""
@@ -143,7 +161,10 @@ class Report:
         total = sum(self.matches.values())
         per_rule = ", ".join(f"{name} {n}" for name, n in self.matches.items() if n)
         tail = f" ({per_rule})" if per_rule else ""
-        print(f"{digests} digests, {self.items} items, {total} matches{tail}")
+        print(
+            f"{_plural(digests, 'digest')}, {_plural(self.items, 'item')}, "
+            f"{_plural(total, 'match', 'matches')}{tail}"
+        )
 
 
 def _select_rules(args: argparse.Namespace) -> tuple[list[Rule], list[str], bool]:
@@ -170,21 +191,22 @@ def _select_rules(args: argparse.Namespace) -> tuple[list[Rule], list[str], bool
     return [by_name[n] for n in names] or list(config.rules), digests, traditional
 
 
-def _apply_caps(rows: list[tuple[Item, list[Result]]]) -> None:
-    """Honour ``max_items`` (TrendRadar's ``@N``): keep each rule's N best matches per digest."""
-    import dataclasses
+def capped_results(rows: list[tuple[Item, list[Result]]]) -> set[int]:
+    """Return the ids of matches beyond their rule's ``max_items`` (TrendRadar's ``@N``).
 
-    by_rule: dict[str, list[tuple[int, int, Result]]] = {}
-    for i, (_, results) in enumerate(rows):
-        for j, r in enumerate(results):
+    Each rule keeps its N best-scoring matches of the digest; the rest are reported as
+    capped rather than matched.
+    """
+    by_rule: dict[str, list[Result]] = {}
+    for _, results in rows:
+        for r in results:
             if r.matched and r.rule.max_items is not None:
-                by_rule.setdefault(r.rule.name, []).append((i, j, r))
-    for entries in by_rule.values():
-        cap = entries[0][2].rule.max_items or 0
-        for i, j, r in sorted(entries, key=lambda e: -e[2].score)[cap:]:
-            rows[i][1][j] = dataclasses.replace(
-                r, matched=False, reason=f"matched, but over the rule's limit of {cap} items"
-            )
+                by_rule.setdefault(r.rule.name, []).append(r)
+    capped: set[int] = set()
+    for matches in by_rule.values():
+        cap = matches[0].rule.max_items or 0
+        capped.update(id(r) for r in sorted(matches, key=lambda r: -r.score)[cap:])
+    return capped
 
 
 def run(args: argparse.Namespace) -> int:
@@ -210,8 +232,7 @@ def run(args: argparse.Namespace) -> int:
     for result in reader:
         count += 1
         rows = [(item, engine.evaluate(item)) for item in result.items]
-        _apply_caps(rows)
-        report.digest(result, rows)
+        report.digest(result, rows, capped_results(rows))
     report.summary(count)
     if reader.errors:
         return EXIT_ERROR
