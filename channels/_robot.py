@@ -15,23 +15,23 @@ too big alone is shrunk field by field (summary, then title, then link), never c
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import functools
 import json
-import logging
 import re
 import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
-
-from channels.base import Channel, Entry, Message, Outcome, Result
+from channels._logs import redact_httpx_logs
+from channels.base import Channel, Entry, Message, Outcome, Problem, Result
 from channels.ratelimit import RateLimiter, Window
 from channels.render import safe_url
+
+if TYPE_CHECKING:  # httpx is imported on first request: `notifier check` never loads it
+    import httpx
 
 # -- text ------------------------------------------------------------------------------------
 
@@ -193,36 +193,19 @@ def json_len(text: str) -> int:
     return len(encode(text)) - 2
 
 
-def webhook_problems(settings: Mapping[str, Any], param: str, example: str) -> list[str]:
+def webhook_problems(settings: Mapping[str, Any], param: str, example: str) -> list[Problem]:
     """Problems of the ``webhook`` setting (never its value: it holds the credential)."""
     url = settings.get("webhook")
     if not isinstance(url, str) or not url:
         return []  # reported by the schema
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return [f"setting 'webhook' must be the robot's webhook URL, like {example}"]
+        return [("webhook", f"setting 'webhook' must be the robot's webhook URL, like {example}")]
     if not parse_qs(parts.query).get(param):
-        return [f"setting 'webhook' has no {param}= (copy the whole URL, like {example})"]
+        return [
+            ("webhook", f"setting 'webhook' has no {param}= (copy the whole URL, like {example})")
+        ]
     return []
-
-
-class _RedactQueries(logging.Filter):
-    """httpx logs every request URL at INFO; ours carry the credential in the query."""
-
-    _QUERY = re.compile(r"\?[^\s\"'>]*")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "?" in message:
-            record.msg, record.args = self._QUERY.sub("?***", message), ()
-        return True
-
-
-def redact_httpx_logs() -> None:
-    """Mask query strings in httpx's request log lines (idempotent)."""
-    logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _RedactQueries) for f in logger.filters):
-        logger.addFilter(_RedactQueries())
 
 
 class RobotChannel(Channel):
@@ -235,13 +218,11 @@ class RobotChannel(Channel):
         *,
         client: httpx.AsyncClient | None = None,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
     ) -> None:
-        super().__init__(name, settings, clock=clock, sleep=sleep)
-        if problems := self.check(settings):
-            from notifier.errors import ConfigError
+        import asyncio
 
-            raise ConfigError(f"channel {name!r} ({self.type}): " + "; ".join(problems))
+        super().__init__(name, settings, clock=clock, sleep=sleep)
         self._client = client
         self._own_client = client is None
         # The limiter counts a send when it starts; the robot counts it when it arrives, at
@@ -283,6 +264,10 @@ class RobotChannel(Channel):
 
     async def post(self, url: httpx.URL | str, payload: Any) -> dict[str, Any] | Result:
         """POST ``payload``; return the answer's JSON object, or a Result when there is none."""
+        import asyncio
+
+        import httpx
+
         if self._client is None:
             self._client = httpx.AsyncClient()
         timeout = self.options["timeout"]

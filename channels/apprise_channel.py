@@ -32,11 +32,12 @@ import dataclasses
 import logging
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from channels.base import Channel, Message, Outcome, Part, Result, Setting
+from channels._logs import RedactValues
+from channels.base import Channel, Message, Outcome, Part, Problem, Result, Setting
 from channels.ntfy._text import (
     SHRINK_STEPS,
     TITLE_LIMIT,
@@ -92,23 +93,6 @@ def secret_parts(url: str) -> list[str]:
     return sorted((f for f in found if len(f) >= 4 and not f.isdigit()), key=len, reverse=True)
 
 
-class _Redact(logging.Filter):
-    """Replace URL pieces in records of the ``apprise`` logger."""
-
-    def __init__(self, secrets: Sequence[str]) -> None:
-        super().__init__()
-        self.secrets = secrets
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        redacted = text
-        for secret in self.secrets:
-            redacted = redacted.replace(secret, "***")
-        if redacted != text:
-            record.msg, record.args = redacted, ()
-        return True
-
-
 @dataclasses.dataclass
 class _Service:
     index: int
@@ -133,44 +117,37 @@ class AppriseChannel(Channel):
         self, name: str, settings: Mapping[str, Any], *, throttle: bool = True, **kwargs: Any
     ) -> None:
         super().__init__(name, settings, **kwargs)
-        if problems := self._cross_check(self.options):
-            from notifier.errors import ConfigError
-
-            raise ConfigError(f"channel {name!r} ({self.type}): " + "; ".join(problems))
         #: False turns off Apprise's per-plugin sleep between requests (tests).
         self._throttle = throttle
         self._services_cache: list[_Service | None] | None = None
         secrets = [p for url in self.options["urls"] for p in secret_parts(url)]
-        self._redact = _Redact(sorted(set(secrets), key=len, reverse=True))
+        self._redact = RedactValues(secrets)
 
     @classmethod
-    def check(cls, settings: Mapping[str, Any]) -> list[str]:
-        from channels.base import validate_settings
-
-        values, problems = validate_settings(cls.settings, settings)
-        return problems or cls._cross_check(values)
-
-    @staticmethod
-    def _cross_check(values: Mapping[str, Any]) -> list[str]:
+    def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
         urls = values["urls"] or []
         if not urls:
-            return ["setting 'urls' needs at least one Apprise URL"]
+            return [("urls", "setting 'urls' needs at least one Apprise URL")]
         return [
-            f"setting 'urls' item {i + 1} is not an Apprise URL (scheme://...)"
+            ("urls", f"setting 'urls' item {i + 1} is not an Apprise URL (scheme://...)")
             for i, url in enumerate(urls)
             if not isinstance(url, str) or not _SCHEME.match(url.strip())
         ]
 
     @classmethod
-    def warnings(cls, settings: Mapping[str, Any]) -> list[str]:
+    def advice(cls, settings: Mapping[str, Any]) -> list[Problem]:
         urls = settings.get("urls") or []
-        out = []
+        out: list[Problem] = []
         for i, url in enumerate([urls] if isinstance(urls, str) else urls):
             scheme = str(url).partition("://")[0].lower()
             if native := BLIND_SCHEMES.get(scheme):
                 out.append(
-                    f"urls item {i + 1}: Apprise reports {scheme} errors that arrive as HTTP 200"
-                    f" (bad signature, keyword, rate limit) as success; use type: {native}"
+                    (
+                        "urls",
+                        f"urls item {i + 1}: Apprise reports {scheme} errors that arrive as "
+                        f"HTTP 200 (bad signature, keyword, rate limit) as success; "
+                        f"use type: {native}",
+                    )
                 )
         return out
 

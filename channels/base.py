@@ -11,14 +11,20 @@ limits, and implements two methods:
 retries transient failures a few times, and returns one :class:`Result` that says how
 many entries went out, so the delivery pipeline never loses or repeats an entry.
 
-Adapters import their heavy SDK (aiogram, lark-oapi, apprise) inside methods, never at
-module level: ``notifier check`` imports adapters to validate settings.
+Settings. ``settings`` declares them (:class:`Setting`); :meth:`Channel.problems` checks a
+mapping against that schema, then the adapter's own :meth:`Channel.cross_check`, and
+:meth:`Channel.advice` warns about valid but risky values. Each problem names the setting
+it is about, so that ``notifier check`` (through ``notifier.config``) reports it at that
+setting's ``file:line``; the constructor raises on the same problems. ``check`` and
+``warnings`` give the messages alone. Messages never show a value.
+
+Adapters import their heavy SDK (aiogram, lark-oapi, apprise), httpx and asyncio inside
+methods, never at module level: ``notifier check`` imports adapters to validate settings.
 """
 
 from __future__ import annotations
 
 import abc
-import asyncio
 import dataclasses
 import datetime as dt
 import enum
@@ -112,17 +118,32 @@ class Part:
     entries: int
 
 
+#: A problem with a channel's settings: the setting it is about (``None``: the channel as a
+#: whole) and a message. Messages name settings, never their values (they may be secrets);
+#: ``notifier check`` reports each at the line of its setting.
+Problem = tuple[str | None, str]
+
+_KIND_NAMES = {
+    str: "a string",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+}
+
+
 def validate_settings(
     schema: Sequence[Setting], settings: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, Any], list[Problem]]:
     """Check ``settings`` against ``schema``; return (values with defaults, problems).
 
-    Problem messages name the setting, never its value (it may be a secret).
+    A value that is ``None`` or ``""`` counts as not given. Problem messages name the
+    setting, never its value (it may be a secret).
     """
     known = {s.name: s for s in schema}
-    names = ", ".join(sorted(known)) or "none"
-    problems = [
-        f"unknown setting {key!r} (known: {names})"
+    problems: list[Problem] = [
+        (key, f"unknown setting {key!r}{_did_you_mean(key, known)}")
         for key in settings
         if key not in known and key != "type"
     ]
@@ -130,7 +151,9 @@ def validate_settings(
     for s in schema:
         if s.name not in settings or settings[s.name] in (None, ""):
             if s.required:
-                problems.append(f"missing setting {s.name!r}" + (f": {s.help}" if s.help else ""))
+                problems.append(
+                    (s.name, f"missing setting {s.name!r}" + (f": {s.help}" if s.help else ""))
+                )
             values[s.name] = s.default
             continue
         value = settings[s.name]
@@ -141,13 +164,25 @@ def validate_settings(
         if s.kind is str and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, s.kind) or (s.kind is int and isinstance(value, bool)):
-            problems.append(f"setting {s.name!r} must be {s.kind.__name__}")
+            wanted = _KIND_NAMES.get(s.kind, s.kind.__name__)
+            got = _KIND_NAMES.get(type(value), type(value).__name__)
+            problems.append((s.name, f"setting {s.name!r} must be {wanted}, got {got}"))
             continue
         if s.choices and value not in s.choices:
-            problems.append(f"setting {s.name!r} must be one of {', '.join(s.choices)}")
+            problems.append((s.name, f"setting {s.name!r} must be one of {', '.join(s.choices)}"))
             continue
         values[s.name] = value
     return values, problems
+
+
+def _did_you_mean(key: str, known: Mapping[str, Setting]) -> str:
+    """`` (did you mean 'x'?)`` or `` (known: a, b)`` for an unknown setting name."""
+    import difflib
+
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (known: {', '.join(sorted(known)) or 'none'})"
 
 
 class Channel(abc.ABC):
@@ -170,27 +205,64 @@ class Channel(abc.ABC):
         settings: Mapping[str, Any],
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
     ) -> None:
+        import asyncio  # here, not at module level: `notifier check` imports adapters
+
         values, problems = validate_settings(self.settings, settings)
+        problems = problems or self.cross_check(values)
         if problems:
             from notifier.errors import ConfigError
 
-            raise ConfigError(f"channel {name!r} ({self.type}): " + "; ".join(problems))
+            text = "; ".join(message for _, message in problems)
+            raise ConfigError(f"channel {name!r} ({self.type}): {text}")
         self.name = name
         self.options = values
-        self._sleep = sleep
+        self._sleep = sleep or asyncio.sleep
         self.limiter = RateLimiter(self.windows, clock=clock, sleep=sleep)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # One validation path for the constructor, `notifier check` and every caller:
+        # adapters extend cross_check() and advice(); check()/warnings() derive from them.
+        for name in ("check", "warnings", "problems"):
+            if name in cls.__dict__:
+                raise TypeError(f"{cls.__name__}: override cross_check()/advice(), not {name}()")
+
+    @classmethod
+    def problems(cls, settings: Mapping[str, Any]) -> list[Problem]:
+        """Return the problems of ``settings``, each with the setting it is about.
+
+        The schema first; when it holds, :meth:`cross_check` on the values with defaults.
+        """
+        values, problems = validate_settings(cls.settings, settings)
+        return problems or cls.cross_check(values)
+
+    @classmethod
+    def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
+        """Checks beyond the schema (formats, settings that go together); override me.
+
+        ``values`` passed the schema: every setting is there, with its default if not given.
+        """
+        return []
 
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> list[str]:
-        """Return the problems of ``settings`` for this type (for ``notifier check``)."""
-        return validate_settings(cls.settings, settings)[1]
+        """Return the problem messages of ``settings`` for this type."""
+        return [message for _, message in cls.problems(settings)]
+
+    @classmethod
+    def advice(cls, settings: Mapping[str, Any]) -> list[Problem]:
+        """Return warnings on valid but risky ``settings``, each with its setting; override me.
+
+        ``notifier check`` prints them as ``file:line: warning: ...`` (exit status 0).
+        """
+        return []
 
     @classmethod
     def warnings(cls, settings: Mapping[str, Any]) -> list[str]:
-        """Return advice on valid but risky ``settings`` (``notifier check`` prints it)."""
-        return []
+        """Return the warning messages of ``settings`` (see :meth:`advice`)."""
+        return [message for _, message in cls.advice(settings)]
 
     def describe(self) -> str:
         """Return a one-line description with every secret masked."""

@@ -17,9 +17,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from channels._robot import (
     DINGTALK,
@@ -33,9 +31,12 @@ from channels._robot import (
     plain,
     webhook_problems,
 )
-from channels.base import Entry, Message, Outcome, Part, Result, Setting
+from channels.base import Entry, Message, Outcome, Part, Problem, Result, Setting
 from channels.ratelimit import Window
 from channels.render import cut, safe_url
+
+if TYPE_CHECKING:  # imported on first request: `notifier check` never loads httpx
+    import httpx
 
 _EXAMPLE = "https://oapi.dingtalk.com/robot/send?access_token=…"
 
@@ -101,13 +102,10 @@ class DingTalkChannel(RobotChannel):
         self._wall = wall
 
     @classmethod
-    def check(cls, settings: Mapping[str, Any]) -> list[str]:
-        problems = super().check(settings)
-        problems += webhook_problems(settings, "access_token", _EXAMPLE)
-        keywords = settings.get("keywords") or []
-        keywords = [keywords] if isinstance(keywords, str) else keywords
-        if isinstance(keywords, list) and not all(isinstance(k, str) and k for k in keywords):
-            problems.append("setting 'keywords' must be a list of words")
+    def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
+        problems = webhook_problems(values, "access_token", _EXAMPLE)
+        if not all(isinstance(k, str) and k for k in values["keywords"]):
+            problems.append(("keywords", "setting 'keywords' must be a list of words"))
         return problems
 
     # -- rendering ---------------------------------------------------------------------------
@@ -161,6 +159,8 @@ class DingTalkChannel(RobotChannel):
 
     def signed_url(self) -> httpx.URL:
         """The webhook URL, with ``timestamp`` and ``sign`` when a secret is set."""
+        import httpx
+
         url = httpx.URL(self.options["webhook"].strip())
         secret: str | None = self.options["secret"]
         if not secret:

@@ -7,7 +7,6 @@ locks a robot for 10 minutes after its 21st message in a minute.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import dataclasses
 import time
@@ -31,11 +30,13 @@ class RateLimiter:
         windows: Sequence[Window],
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
     ) -> None:
+        import asyncio  # here, not at module level: `notifier check` never needs it
+
         self.windows = tuple(windows)
         self._clock = clock
-        self._sleep = sleep
+        self._sleep = sleep or asyncio.sleep
         self._logs = [collections.deque[float](maxlen=w.count) for w in self.windows]
         self._paused_until = 0.0
         self._lock = asyncio.Lock()

@@ -84,7 +84,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape markdown syntax in digest text (DingTalk, WeCom, Feishu, ntfy).
+    """Backslash-escape markdown syntax in digest text, for CommonMark-style renderers only.
+
+    Right for ntfy's markdown messages and for Apprise's markdown bodies (which Apprise
+    turns into HTML for HTML services; checked: every escape comes out as the bare
+    character). Wrong elsewhere: Feishu cards take HTML entities
+    (``channels.feishu.common.escape_card``), DingTalk and WeCom show the backslashes
+    (``channels._robot.inline`` disarms markup instead), Telegram and email are HTML
+    (:func:`escape_html`).
 
     Newlines become spaces so that item text cannot start a heading or a list.
     """

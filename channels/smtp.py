@@ -27,17 +27,15 @@ address in ``detail``. All refused: RETRY if every refusal is 4xx, else FAILED.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
-import ssl
 from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any, ClassVar
 
-from channels.base import Channel, Entry, Message, Outcome, Part, Result, Setting
+from channels.base import Channel, Entry, Message, Outcome, Part, Problem, Result, Setting
 from channels.ratelimit import Window
 from channels.render import cut, escape_html, pack, safe_url, utf8_len
 
@@ -120,42 +118,31 @@ class EmailChannel(Channel):
     # digest bot sends a few mails an hour: 20 a minute keeps any burst polite.
     windows: ClassVar[tuple[Window, ...]] = (Window(20, 60.0),)
 
-    def __init__(self, name: str, settings: Mapping[str, Any], **kwargs: Any) -> None:
-        super().__init__(name, settings, **kwargs)
-        if problems := self._cross_check(self.options):
-            from notifier.errors import ConfigError
-
-            raise ConfigError(f"channel {name!r} ({self.type}): " + "; ".join(problems))
-
     @classmethod
-    def check(cls, settings: Mapping[str, Any]) -> list[str]:
-        from channels.base import validate_settings
-
-        values, problems = validate_settings(cls.settings, settings)
-        return problems or cls._cross_check(values)
-
-    @classmethod
-    def warnings(cls, settings: Mapping[str, Any]) -> list[str]:
-        if settings.get("security") == "none" and settings.get("password"):
-            return ["security: none sends the SMTP password in clear text"]
-        return []
-
-    @staticmethod
-    def _cross_check(values: Mapping[str, Any]) -> list[str]:
-        problems = []
+    def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
+        problems: list[Problem] = []
         if "@" not in parseaddr(str(values["sender"]))[1]:
-            problems.append("setting 'sender' must be an email address")
+            problems.append(("sender", "setting 'sender' must be an email address"))
         recipients = values["recipients"] or []
         if not recipients:
-            problems.append("setting 'recipients' needs at least one address")
+            problems.append(("recipients", "setting 'recipients' needs at least one address"))
         for i, rcpt in enumerate(recipients):
             if not isinstance(rcpt, str) or "@" not in parseaddr(rcpt)[1]:
-                problems.append(f"setting 'recipients' item {i + 1} is not an email address")
+                problems.append(
+                    ("recipients", f"setting 'recipients' item {i + 1} is not an email address")
+                )
         if bool(values["username"]) != bool(values["password"]):
-            problems.append("settings 'username' and 'password' go together")
+            given = "username" if values["username"] else "password"
+            problems.append((given, "settings 'username' and 'password' go together"))
         if values["split_bytes"] < 10_000:
-            problems.append("setting 'split_bytes' must be at least 10000")
+            problems.append(("split_bytes", "setting 'split_bytes' must be at least 10000"))
         return problems
+
+    @classmethod
+    def advice(cls, settings: Mapping[str, Any]) -> list[Problem]:
+        if settings.get("security") == "none" and settings.get("password"):
+            return [("security", "security: none sends the SMTP password in clear text")]
+        return []
 
     @property
     def port(self) -> int:
@@ -235,6 +222,8 @@ class EmailChannel(Channel):
     # -- delivery ----------------------------------------------------------------------------
 
     async def deliver(self, payload: Any) -> Result:
+        import ssl
+
         import aiosmtplib
 
         recipients = [parseaddr(r)[1] for r in self.options["recipients"]]
@@ -331,6 +320,8 @@ class EmailChannel(Channel):
 async def _closed(protocol: Any) -> None:
     """Wait (up to 1 s) for the connection to close: a TLS close takes a round trip, and
     the socket must not outlive an event loop that ends right after the send."""
+    import asyncio
+
     for _ in range(100):
         if protocol is None or getattr(protocol, "transport", None) is None:
             return

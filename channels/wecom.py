@@ -30,7 +30,7 @@ from channels._robot import (
     plain,
     webhook_problems,
 )
-from channels.base import Entry, Message, Outcome, Part, Result, Setting
+from channels.base import Entry, Message, Outcome, Part, Problem, Result, Setting
 from channels.ratelimit import Window
 from channels.render import cut, safe_url, utf8_len
 
@@ -64,8 +64,8 @@ class WeComChannel(RobotChannel):
     news_description: ClassVar[int] = 512
 
     @classmethod
-    def check(cls, settings: Mapping[str, Any]) -> list[str]:
-        return super().check(settings) + webhook_problems(settings, "key", _EXAMPLE)
+    def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
+        return webhook_problems(values, "key", _EXAMPLE)
 
     # -- rendering ---------------------------------------------------------------------------
 

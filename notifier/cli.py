@@ -1,7 +1,8 @@
 """The ``notifier`` command line.
 
 Only argparse is imported here: each command's module is imported when that command runs,
-so ``notifier check`` and ``notifier test-rule`` never pay for aiogram, lark-oapi or apprise.
+so ``notifier check`` and ``notifier test-rule`` never pay for aiogram, lark-oapi, apprise
+or httpx (``notifier send-test`` loads only the adapter of its target).
 """
 
 from __future__ import annotations
@@ -70,6 +71,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="highlight matched terms (default: when stdout is a terminal)",
     )
     p.set_defaults(handler="notifier.commands.test_rule:run")
+
+    p = sub.add_parser(
+        "send-test",
+        help="send a test message through a configured target and print the outcome",
+        description=(
+            "Send a test message through TARGET (a channel of the config): --text, or a "
+            "sample item. Prints the outcome (sent, retry, failed, gone), the service's code "
+            "and detail, the parts and attempts; never a secret. Exit status: 0 sent, "
+            "1 not sent, 2 config error or unknown target."
+        ),
+    )
+    p.add_argument("target", metavar="TARGET", help="a channel name under channels:")
+    p.add_argument("--text", metavar="TEXT", help="send this text instead of a sample item")
+    _add_config(p)
+    p.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
+    p.set_defaults(handler="notifier.commands.send_test:run")
     return parser
 
 

@@ -14,14 +14,13 @@ Errors come as JSON ``code``s, usually with HTTP 400 (429 for the gateway's rate
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import threading
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from channels.base import Channel, Message, Outcome, Part, Result, Setting, validate_settings
+from channels.base import Channel, Message, Outcome, Part, Problem, Result, Setting
 from channels.feishu.common import (
     COLORS,
     FEISHU_HOST,
@@ -32,6 +31,9 @@ from channels.feishu.common import (
     pack_message,
 )
 from channels.ratelimit import Window
+
+if TYPE_CHECKING:
+    import asyncio
 
 RECEIVE_ID_TYPES = ("chat_id", "open_id", "user_id", "union_id", "email")
 # "文本消息请求体最大不能超过150KB；卡片及富文本消息请求体最大不能超过30KB" (im/v1 message
@@ -92,19 +94,14 @@ class FeishuAppChannel(Channel):
 
     def __init__(self, name: str, settings: Mapping[str, Any], **kwargs: Any) -> None:
         super().__init__(name, settings, **kwargs)
-        if problem := origin_problem("domain", self.options["domain"]):
-            from notifier.errors import ConfigError
-
-            raise ConfigError(f"channel {name!r} ({self.type}): {problem}")
         self._build = content_for(self.options["format"], self.options["color"])
         self._lark: Any = None
         self._lock = threading.Lock()
 
     @classmethod
-    def check(cls, settings: Mapping[str, Any]) -> list[str]:
-        values, problems = validate_settings(cls.settings, settings)
-        problem = None if problems else origin_problem("domain", values["domain"])
-        return [*problems, problem] if problem else problems
+    def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
+        problem = origin_problem("domain", values["domain"])
+        return [("domain", problem)] if problem else []
 
     # -- rendering
 
@@ -130,11 +127,15 @@ class FeishuAppChannel(Channel):
     # -- delivery
 
     async def deliver(self, payload: Any) -> Result:
+        import asyncio
+
         if self._lark is None:
             await asyncio.to_thread(self._client, asyncio.get_running_loop())
         return await asyncio.to_thread(self._deliver_blocking, payload)
 
     def _client(self, loop: asyncio.AbstractEventLoop | None = None) -> Any:
+        import asyncio
+
         with self._lock:
             if self._lark is None:
                 # Importing lark_oapi runs asyncio.get_event_loop() (lark_oapi/ws/client.py);

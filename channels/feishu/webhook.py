@@ -18,24 +18,13 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
-
-from channels.base import (
-    Channel,
-    Entry,
-    Message,
-    Outcome,
-    Part,
-    Result,
-    Setting,
-    validate_settings,
-)
+from channels._logs import HOOK_PATH, redact_httpx_logs
+from channels.base import Channel, Entry, Message, Outcome, Part, Problem, Result, Setting
 from channels.feishu.common import (
     COLORS,
     FEISHU_HOST,
@@ -49,23 +38,8 @@ from channels.feishu.common import (
 )
 from channels.ratelimit import Window
 
-HOOK_PATH = "/open-apis/bot/v2/hook/"
-_HOOK_TOKEN = re.compile(re.escape(HOOK_PATH) + r"[^/?#\s\"']+")
-
-
-class _RedactHooks(logging.Filter):
-    """Mask webhook tokens in httpx's log lines: it logs every request URL at INFO."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _HOOK_TOKEN.sub(HOOK_PATH + "***", str(a)) if HOOK_PATH in str(a) else a
-                for a in record.args
-            )
-        return True
-
-
-logging.getLogger("httpx").addFilter(_RedactHooks())  # once, at first import
+if TYPE_CHECKING:  # imported on first request: `notifier check` never loads httpx
+    import httpx
 
 # --- answers ---------------------------------------------------------------------------
 
@@ -145,10 +119,6 @@ class FeishuChannel(Channel):
         **kwargs: Any,
     ) -> None:
         super().__init__(name, settings, **kwargs)
-        if problems := self._problems(self.options):
-            from notifier.errors import ConfigError
-
-            raise ConfigError(f"channel {name!r} ({self.type}): " + "; ".join(problems))
         hook = self.options["webhook"].strip()
         self._url = hook if "://" in hook else self.options["host"].rstrip("/") + HOOK_PATH + hook
         self._secret: str | None = self.options["secret"]
@@ -156,24 +126,25 @@ class FeishuChannel(Channel):
         self._own_client = client is None
         self._wall = wall
         self._build = content_for(self.options["format"], self.options["color"])
+        redact_httpx_logs()  # httpx logs each request URL, token included, at INFO
 
     @classmethod
-    def check(cls, settings: Mapping[str, Any]) -> list[str]:
-        values, problems = validate_settings(cls.settings, settings)
-        return problems or cls._problems(values)
-
-    @staticmethod
-    def _problems(values: Mapping[str, Any]) -> list[str]:
+    def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
         hook = str(values.get("webhook") or "").strip()
         if "://" in hook:
             problem = origin_problem("webhook", hook)
             if not problem and HOOK_PATH not in hook:
                 problem = f"setting 'webhook' must contain {HOOK_PATH}<token>"
-        elif not re.fullmatch(r"[A-Za-z0-9_-]+", hook):
-            problem = "setting 'webhook' must be a URL or a bare token (letters, digits, -, _)"
-        else:
-            problem = origin_problem("host", str(values.get("host")))
-        return [problem] if problem else []
+            return [("webhook", problem)] if problem else []
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", hook):
+            return [
+                (
+                    "webhook",
+                    "setting 'webhook' must be a URL or a bare token (letters, digits, -, _)",
+                )
+            ]
+        problem = origin_problem("host", str(values.get("host")))
+        return [("host", problem)] if problem else []
 
     # -- rendering
 
@@ -198,11 +169,15 @@ class FeishuChannel(Channel):
     # -- delivery
 
     def _http(self) -> httpx.AsyncClient:
+        import httpx
+
         if self._client is None:
             self._client = httpx.AsyncClient()
         return self._client
 
     async def deliver(self, payload: Any) -> Result:
+        import httpx
+
         body = dict(payload)
         if self._secret:
             ts = str(int(self._wall()))

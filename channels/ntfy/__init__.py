@@ -32,11 +32,9 @@ import base64
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
-
-from channels.base import Channel, Entry, Message, Outcome, Part, Result, Setting
+from channels.base import Channel, Entry, Message, Outcome, Part, Problem, Result, Setting
 from channels.ntfy._text import (
     SHRINK_STEPS,
     entry_markdown,
@@ -48,6 +46,9 @@ from channels.ntfy._text import (
 )
 from channels.ratelimit import Window
 from channels.render import cut, escape_markdown, pack, safe_url, utf8_len
+
+if TYPE_CHECKING:  # imported on first request: `notifier check` never loads httpx
+    import httpx
 
 __all__ = ["NtfyChannel"]
 
@@ -101,37 +102,27 @@ class NtfyChannel(Channel):
         **kwargs: Any,
     ) -> None:
         super().__init__(name, settings, **kwargs)
-        if problems := self._cross_check(self.options):
-            from notifier.errors import ConfigError
-
-            raise ConfigError(f"channel {name!r} ({self.type}): " + "; ".join(problems))
         self._client = client
         self._own_client = client is None
 
     @classmethod
-    def check(cls, settings: Mapping[str, Any]) -> list[str]:
-        problems = super().check(settings)
-        if problems:
-            return problems
-        from channels.base import validate_settings
-
-        return cls._cross_check(validate_settings(cls.settings, settings)[0])
-
-    @staticmethod
-    def _cross_check(values: Mapping[str, Any]) -> list[str]:
-        problems = []
+    def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
+        problems: list[Problem] = []
         if not str(values["server"]).lower().startswith(("http://", "https://")):
-            problems.append("setting 'server' must start with http:// or https://")
+            problems.append(("server", "setting 'server' must start with http:// or https://"))
         if not TOPIC_RE.match(str(values["topic"])):
-            problems.append("setting 'topic' may hold only letters, digits, - and _ (1-64)")
+            problems.append(
+                ("topic", "setting 'topic' may hold only letters, digits, - and _ (1-64)")
+            )
         if bool(values["username"]) != bool(values["password"]):
-            problems.append("settings 'username' and 'password' go together")
+            given = "username" if values["username"] else "password"
+            problems.append((given, "settings 'username' and 'password' go together"))
         if values["token"] and values["username"]:
-            problems.append("set either 'token' or 'username'/'password', not both")
+            problems.append(("token", "set either 'token' or 'username'/'password', not both"))
         if any(not isinstance(t, str) for t in values["tags"]):
-            problems.append("setting 'tags' must be a list of strings")
+            problems.append(("tags", "setting 'tags' must be a list of strings"))
         if values["message_limit"] < 256:
-            problems.append("setting 'message_limit' must be at least 256")
+            problems.append(("message_limit", "setting 'message_limit' must be at least 256"))
         return problems
 
     # -- rendering ---------------------------------------------------------------------------
@@ -238,6 +229,8 @@ class NtfyChannel(Channel):
     # -- delivery ----------------------------------------------------------------------------
 
     def _http(self) -> httpx.AsyncClient:
+        import httpx
+
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=self.options["timeout"])
         return self._client
@@ -255,6 +248,8 @@ class NtfyChannel(Channel):
         return [self.options["token"], self.options["password"], self.options["topic"]]
 
     async def deliver(self, payload: Any) -> Result:
+        import httpx
+
         url = self.options["server"].rstrip("/") + "/"
         try:
             response = await self._http().post(

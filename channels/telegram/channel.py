@@ -7,7 +7,6 @@ this module to validate settings and must stay fast.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import functools
 import re
@@ -16,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from channels.base import Channel, Message, Outcome, Part, Result, Setting, validate_settings
+from channels.base import Channel, Message, Outcome, Part, Problem, Result, Setting
 from channels.ratelimit import RateLimiter, Window
 from channels.telegram.render import render_message
 
@@ -69,14 +68,12 @@ class TelegramChannel(Channel):
         settings: Mapping[str, Any],
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
         bot: Any = None,
     ) -> None:
-        super().__init__(name, settings, clock=clock, sleep=sleep)
-        if problems := _extra_problems(self.options):
-            from notifier.errors import ConfigError
+        import asyncio  # here, not at module level: `notifier check` imports this module
 
-            raise ConfigError(f"channel {name!r} ({self.type}): " + "; ".join(problems))
+        super().__init__(name, settings, clock=clock, sleep=sleep)
         self._token: str = self.options["token"]
         self.chat_id: int | str = _chat_id(self.options["chat_id"])
         self.limiter = RateLimiter(windows_for(self.chat_id), clock=clock, sleep=sleep)
@@ -87,16 +84,30 @@ class TelegramChannel(Channel):
         self._sending = asyncio.Lock()
 
     @classmethod
-    def check(cls, settings: Mapping[str, Any]) -> list[str]:
-        values, problems = validate_settings(cls.settings, settings)
-        return problems or _extra_problems(values)
+    def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
+        """Checks beyond the schema; messages name settings, never their values."""
+        problems: list[Problem] = []
+        token = values.get("token")
+        if token and not _TOKEN.match(str(token)):
+            problems.append(
+                ("token", "setting 'token' must look like 123456:ABC-DEF (from @BotFather)")
+            )
+        chat = values.get("chat_id")
+        if chat and not (_CHAT_ID.match(str(chat)) or _USERNAME.match(str(chat))):
+            problems.append(("chat_id", "setting 'chat_id' must be a number or @channelname"))
+        server = str(values.get("api_server") or "")
+        if not server.lower().startswith(("http://", "https://")):
+            problems.append(("api_server", "setting 'api_server' must be an http(s) URL"))
+        return problems
 
     @classmethod
-    def warnings(cls, settings: Mapping[str, Any]) -> list[str]:
+    def advice(cls, settings: Mapping[str, Any]) -> list[Problem]:
         server = str(settings.get("api_server") or "")
         local = urlsplit(server).hostname in ("localhost", "127.0.0.1", "::1")
         if server.lower().startswith("http://") and not local:
-            return ["api_server is plain http: the bot token would travel unencrypted"]
+            return [
+                ("api_server", "api_server is plain http: the bot token would travel unencrypted")
+            ]
         return []
 
     def __repr__(self) -> str:
@@ -164,6 +175,8 @@ class TelegramChannel(Channel):
 
     def _classify(self, exc: BaseException) -> Result:
         """Map an aiogram or network exception to a Result; never leaks the token."""
+        import asyncio
+
         from aiogram import exceptions as ax
         from aiohttp import InvalidURL
 
@@ -211,21 +224,6 @@ class TelegramChannel(Channel):
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _extra_problems(values: Mapping[str, Any]) -> list[str]:
-    """Checks beyond the schema; messages name settings, never their values."""
-    problems = []
-    token = values.get("token")
-    if token and not _TOKEN.match(str(token)):
-        problems.append("setting 'token' must look like 123456:ABC-DEF (from @BotFather)")
-    chat = values.get("chat_id")
-    if chat and not (_CHAT_ID.match(str(chat)) or _USERNAME.match(str(chat))):
-        problems.append("setting 'chat_id' must be a number or @channelname")
-    server = str(values.get("api_server") or "")
-    if not server.lower().startswith(("http://", "https://")):
-        problems.append("setting 'api_server' must be an http(s) URL")
-    return problems
 
 
 def _chat_id(value: str) -> int | str:

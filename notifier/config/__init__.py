@@ -2,28 +2,29 @@
 
 config = load_config("rules.yaml")        # raises the first ConfigError
 config, errors = check_config("rules.yaml")  # every problem, for `notifier check`
+report = inspect_config("rules.yaml")     # config, errors and warnings
+
+Channel types and their settings are the adapters' (``channels.REGISTRY``): see
+:mod:`notifier.config.channels`.
 """
 
 from __future__ import annotations
 
-from notifier.config._loader import check_config, default_config_path, load_config
-from notifier.config._model import ChannelSpec, Config, Settings
-from notifier.config.channels import (
-    CHANNEL_TYPES,
-    ChannelType,
-    Setting,
-    register_channel_type,
+from notifier.config._loader import (
+    check_config,
+    default_config_path,
+    inspect_config,
+    load_config,
 )
+from notifier.config._model import ChannelSpec, Config, ConfigReport, Settings
 
 __all__ = [
-    "CHANNEL_TYPES",
     "ChannelSpec",
-    "ChannelType",
     "Config",
-    "Setting",
+    "ConfigReport",
     "Settings",
     "check_config",
     "default_config_path",
+    "inspect_config",
     "load_config",
-    "register_channel_type",
 ]

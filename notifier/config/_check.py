@@ -21,6 +21,10 @@ class Checker:
         """Record a problem at ``line`` of this file."""
         self.problems.add(message, self.path, line)
 
+    def warning(self, line: int | None, message: str) -> None:
+        """Record a warning at ``line`` of this file."""
+        self.problems.warn(message, self.path, line)
+
     def fail(self, node: Node, message: str) -> None:
         """Record a problem with a value, unless its ``${VAR}`` was already reported."""
         if not node.broken:

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from notifier.config._check import Checker
-from notifier.config._model import ChannelSpec, Config, Settings
+from notifier.config._model import ChannelSpec, Config, ConfigReport, Settings
 from notifier.config._nodes import Node, compose
-from notifier.config._problems import Problems, suggest
+from notifier.config._problems import Problems
 from notifier.config._rules import RuleContext, read_notify, read_rule
-from notifier.config.channels import CHANNEL_TYPES
+from notifier.config.channels import read_channel
 from notifier.errors import ConfigError
 from notifier.rules.frequency import parse_frequency_words
-from notifier.rules.model import Location, Rule
+from notifier.rules.model import Rule
 
 TOP_KEYS = ("settings", "channels", "rules", "frequency_words")
 SETTINGS_KEYS = ("fold_traditional", "field_weights")
@@ -43,27 +43,40 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 
 def check_config(path: str | os.PathLike[str]) -> tuple[Config | None, list[ConfigError]]:
-    """Read a config file and return it with every problem found (then the config is None)."""
+    """Read a config file and return it with every problem found (then the config is None).
+
+    Warnings do not count as problems: the config carries them (``Config.warnings``);
+    :func:`inspect_config` gives them even when there are errors.
+    """
+    report = inspect_config(path)
+    return report.config, report.errors
+
+
+def inspect_config(path: str | os.PathLike[str]) -> ConfigReport:
+    """Read a config file: the config (``None`` if it has errors), errors and warnings."""
     name = os.fspath(path)
     try:
         data = Path(name).read_bytes()
     except OSError as exc:
-        return None, [ConfigError(f"cannot read: {exc.strerror or exc}", name)]
+        return ConfigReport(
+            name, None, [ConfigError(f"cannot read: {exc.strerror or exc}", name)], []
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, [ConfigError("not UTF-8 text", name, line)]
+        return ConfigReport(name, None, [ConfigError("not UTF-8 text", name, line)], [])
     problems = Problems()
     root = compose(text, name, problems)
     if root is None:
         if not problems:
             problems.add("the config is empty: write rules: (see the example rules.yaml)", name, 1)
-        return None, problems.sorted(name)
+        return ConfigReport(name, None, problems.sorted(name), [])
     config = _Loader(name, Checker(name, problems)).load(root)
-    if problems:
-        return None, problems.sorted(name)
-    return config, []
+    warnings = problems.sorted(name, warnings=True)
+    if problems or config is None:
+        return ConfigReport(name, None, problems.sorted(name), warnings)
+    return ConfigReport(name, dataclasses.replace(config, warnings=tuple(warnings)), [], warnings)
 
 
 class _Loader:
@@ -114,46 +127,13 @@ class _Loader:
         out: dict[str, ChannelSpec] = {}
         values = {} if node is None or node.value is None else self.check.mapping(node, "channels")
         for name, spec in (values or {}).items():
-            channel = self._channel(name, spec, node.key_lines[name] if node else spec.line)
+            line = node.key_lines[name] if node else spec.line
+            channel = read_channel(self.check, name, spec, line)
             if channel is not None:
                 out[name] = channel
         # `console` is always there, so that rules need no channels: section to start with.
         out.setdefault("console", ChannelSpec("console", "console"))
         return out
-
-    def _channel(self, name: str, node: Node, line: int) -> ChannelSpec | None:
-        check = self.check
-        values = check.mapping(node, f"channel '{name}'")
-        if values is None:
-            return None
-        known = ", ".join(sorted(CHANNEL_TYPES))
-        if "type" not in values:
-            check.error(line, f"channel '{name}' has no type: (known types: {known})")
-            return None
-        kind = check.string(values["type"], "type")
-        if kind is None:
-            return None
-        channel_type = CHANNEL_TYPES.get(kind)
-        if channel_type is None:
-            type_node = values["type"]
-            hint = "" if type_node.env else suggest(kind, CHANNEL_TYPES)
-            check.error(
-                type_node.line,
-                f"channel '{name}': unknown type {type_node.show()}{hint}; known types: {known}",
-            )
-            return None
-        settings = {k: v.plain() for k, v in values.items() if k != "type"}
-        problems = [
-            (key, message)
-            for key, message in channel_type.check(settings)
-            if not (key and values[key].broken)  # its ${VAR} is reported already
-        ]
-        for key, message in problems:
-            at = node.key_lines.get(key, line) if key else line
-            check.error(at, f"channel '{name}': {message}")
-        if problems or any(v.broken for v in values.values()):
-            return None
-        return ChannelSpec(name, kind, settings, Location(self.path, line))
 
     def _rules(self, node: Node | None, ctx: RuleContext) -> list[Rule]:
         items = [] if node is None else self.check.items(node, "rules") or []

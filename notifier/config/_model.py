@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from notifier.errors import ConfigError
 from notifier.rules.model import DEFAULT_FIELD_WEIGHTS, Location, Rule
 
 
@@ -43,6 +44,9 @@ class Config:
     rules: tuple[Rule, ...]
     channels: Mapping[str, ChannelSpec]
     settings: Settings = dataclasses.field(default_factory=Settings)
+    #: Advice on valid but risky settings (``file:line: warning: ...``), e.g. a plain-http
+    #: Telegram API server or an Apprise URL for a service that has a native type.
+    warnings: tuple[ConfigError, ...] = dataclasses.field(default=(), compare=False)
 
     def rule(self, name: str) -> Rule:
         """Return the rule called ``name``.
@@ -61,3 +65,20 @@ class Config:
             f"Config(path={self.path!r}, rules=<{len(self.rules)} rules>, "
             f"channels={list(self.channels)!r})"
         )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConfigReport:
+    """What checking a config found: the config (``None`` if it has errors), every error
+    and every warning, each ``file:line: message``."""
+
+    path: str
+    config: Config | None
+    errors: list[ConfigError]
+    warnings: list[ConfigError]
+
+    def messages(self) -> list[ConfigError]:
+        """Errors and warnings together, by file and line (an error before a warning)."""
+        from notifier.config._problems import by_place
+
+        return by_place(self.path, [*self.errors, *self.warnings])

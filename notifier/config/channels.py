@@ -1,92 +1,96 @@
-"""Channel types known to the config: each declares and validates its own settings.
+"""The ``channels:`` section, checked by the channel adapters themselves.
 
 A channel is written under ``channels:`` as ``name: {type: TYPE, setting: value, ...}``.
-A :class:`ChannelType` lists its settings (type, required, secret) and may add a
-``validate`` function for checks across settings. Registering one is cheap and imports
-nothing: the adapter that sends is a separate, lazily imported class, so ``notifier
-check`` never pays for aiogram or lark-oapi.
+The type names and their settings are the adapters' own: ``channels.REGISTRY`` names the
+types, and each adapter class (:func:`channels.channel_class`) declares its settings
+(``Channel.settings``), checks them (``Channel.problems``: schema, then ``cross_check``) and
+warns about risky ones (``Channel.advice``). This module only places what they report at
+``file:line`` — the line of the setting a problem is about, else the channel's line — and
+never shows a value (it may come from ``${VAR}``).
 
-    register_channel_type(ChannelType(
-        "ntfy",
-        settings={"topic": Setting(required=True), "token": Setting(secret=True)},
-    ))
-
-Messages about settings never contain their values.
+Adapter modules import their SDKs (aiogram, lark-oapi, apprise) and httpx only when they
+send, so checking a config stays fast.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from channels import REGISTRY, channel_class
+from notifier.config._check import Checker
+from notifier.config._model import ChannelSpec
+from notifier.config._nodes import Node
+from notifier.config._problems import closest
+from notifier.rules.model import Location
 
-from notifier.config._nodes import describe
-from notifier.config._problems import suggest
-
-#: A check across settings: yields ``(setting name or None, message)``.
-Validator = Callable[[Mapping[str, object]], Iterable[tuple[str | None, str]]]
-
-_KIND_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true/false"}
+__all__ = ["known_types", "read_channel"]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Setting:
-    """One setting of a channel type."""
+def known_types() -> list[str]:
+    """The channel type names, sorted."""
+    return sorted(REGISTRY)
 
-    kinds: tuple[type, ...] = (str,)
-    required: bool = False
-    #: Masked everywhere; channel reprs mask every value anyway.
-    secret: bool = False
-    choices: tuple[object, ...] = ()
 
-    def problem(self, value: object) -> str | None:
-        """Return why ``value`` does not fit, without showing it; ``None`` if it fits."""
-        ok = isinstance(value, self.kinds) and not (
-            isinstance(value, bool) and bool not in self.kinds
+def read_channel(check: Checker, name: str, node: Node, line: int) -> ChannelSpec | None:
+    """Return the channel ``name`` declared by ``node`` (at ``line``), or ``None``.
+
+    Every problem goes to ``check`` as ``channel 'name': message`` at the line of the
+    setting concerned; warnings go to ``check.problems.warnings``.
+    """
+    values = check.mapping(node, f"channel '{name}'")
+    if values is None:
+        return None
+    known = ", ".join(known_types())
+    if "type" not in values:
+        check.error(line, f"channel '{name}' has no type: (known types: {known})")
+        return None
+    kind = check.string(values["type"], "type")
+    if kind is None:
+        return None
+    type_node = values["type"]
+    try:
+        adapter = channel_class(kind)
+    except KeyError:
+        close = None if type_node.env else closest(kind, REGISTRY)
+        hint = f"; did you mean '{close}'?" if close else ""
+        check.error(
+            type_node.line,
+            f"channel '{name}': unknown channel type {type_node.show()}{hint} (known: {known})",
         )
-        if not ok:
-            wanted = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in self.kinds)
-            return f"must be {wanted}, got {describe(value)}"
-        if self.choices and value not in self.choices:
-            return "must be one of " + ", ".join(str(c) for c in self.choices)
+        return None
+    except Exception as exc:  # an adapter module that cannot be imported: say which
+        check.error(
+            type_node.line,
+            f"channel '{name}': cannot load the {kind} adapter ({type(exc).__name__}: {exc})",
+        )
         return None
 
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ChannelType:
-    """A kind of channel and the settings it takes."""
-
-    name: str
-    settings: Mapping[str, Setting] = dataclasses.field(default_factory=dict)
-    validate: Validator | None = None
-
-    def check(self, settings: Mapping[str, object]) -> list[tuple[str | None, str]]:
-        """Return ``(setting name or None, message)`` for each problem of ``settings``."""
-        problems: list[tuple[str | None, str]] = []
-        for key, value in settings.items():
-            spec = self.settings.get(key)
-            if spec is None:
-                hint = suggest(key, self.settings)
-                problems.append((key, f"unknown setting '{key}' for type {self.name}{hint}"))
-            elif (why := spec.problem(value)) is not None:
-                problems.append((key, f"{key}: {why}"))
-        for key, spec in self.settings.items():
-            if spec.required and key not in settings:
-                problems.append((None, f"missing setting '{key}' (type {self.name} needs it)"))
-        if self.validate is not None and not problems:
-            problems.extend(self.validate(settings))
-        return problems
-
-
-CHANNEL_TYPES: dict[str, ChannelType] = {}
+    settings = {key: value.plain() for key, value in values.items() if key != "type"}
+    broken = {key for key, value in values.items() if value.broken}
+    # A setting whose ${VAR} failed was reported at its line already; what follows from it
+    # (missing, wrong kind, a check across settings) is not reported again.
+    try:
+        found = adapter.problems(settings)
+        advice = [] if found or broken else adapter.advice(settings)
+    except Exception as exc:  # an adapter bug; its message could quote a value: type only
+        check.error(
+            line,
+            f"channel '{name}': the {kind} adapter failed on these settings "
+            f"({type(exc).__name__})",
+        )
+        return None
+    problems = [
+        (key, message)
+        for key, message in found
+        if not broken or (key is not None and key not in broken)
+    ]
+    for key, message in problems:
+        check.error(_line_of(node, key, line), f"channel '{name}': {message}")
+    if problems or broken:
+        return None
+    for key, message in advice:
+        check.warning(_line_of(node, key, line), f"channel '{name}': {message}")
+    return ChannelSpec(name, kind, settings, Location(check.path, line))
 
 
-def register_channel_type(channel_type: ChannelType) -> ChannelType:
-    """Make a channel type known to the config (a later one replaces an earlier one)."""
-    CHANNEL_TYPES[channel_type.name] = channel_type
-    return channel_type
-
-
-#: Prints matches on the terminal (as channels/console.py: ``stream`` stdout or stderr).
-CONSOLE = register_channel_type(
-    ChannelType("console", settings={"stream": Setting(choices=("stdout", "stderr"))})
-)
+def _line_of(node: Node, key: str | None, line: int) -> int:
+    """The line of setting ``key`` when it is written, else the channel's ``line``."""
+    return node.key_lines.get(key, line) if key else line

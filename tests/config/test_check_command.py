@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from notifier.commands.check import run
+from tests.config.samples import EVERY_TYPE
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -85,16 +86,23 @@ def test_repo_example_is_ok(capsys: pytest.CaptureFixture[str]):
     assert "OK" in capsys.readouterr().out
 
 
-def test_check_imports_nothing_heavy():
-    """`notifier check` never loads the chat SDKs or httpx."""
+@pytest.mark.parametrize("config", ["repo", "every-type"])
+def test_check_imports_nothing_heavy(config: str, tmp_path: Path):
+    """`notifier check` never loads the chat SDKs or httpx, even with every channel type."""
+    path = REPO / "rules.yaml"
+    if config == "every-type":
+        path = tmp_path / "rules.yaml"
+        path.write_text(EVERY_TYPE, encoding="utf-8")
     code = (
         "import sys, argparse\n"
         "from notifier.commands.check import run\n"
-        f"run(argparse.Namespace(config={str(REPO / 'rules.yaml')!r}))\n"
-        "heavy = [m for m in ('aiogram', 'lark_oapi', 'apprise', 'httpx') if m in sys.modules]\n"
-        "print(','.join(heavy))\n"
+        f"assert run(argparse.Namespace(config={str(path)!r})) == 0\n"
+        "heavy = ('aiogram', 'lark_oapi', 'apprise', 'httpx', 'aiosmtplib', 'aiohttp')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert done.stdout.splitlines()[-1] == ""
+    if config == "every-type":
+        assert "OK — 1 rule, 10 channels" in done.stdout

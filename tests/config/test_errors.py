@@ -11,6 +11,7 @@ from notifier.config import check_config, load_config
 from notifier.errors import ConfigError
 
 Problems = Callable[[str], list[str]]
+KNOWN = "apprise, console, dingtalk, email, feishu, feishu_app, lark, ntfy, telegram, wecom"
 
 
 def test_yaml_syntax_error_has_its_line(problems: Problems):
@@ -216,10 +217,10 @@ def test_settings_and_channels(problems: Problems):
         "rules.yaml:3: unknown setting 'field_weight' (did you mean 'field_weights'?)",
         "rules.yaml:4: field_weights must be a mapping, got a list",
         "rules.yaml:6: channel 'a' must be a mapping, got a string",
-        "rules.yaml:7: channel 'b' has no type: (known types: console)",
-        "rules.yaml:8: channel 'c': unknown type 'consol' (did you mean 'console'?); "
-        "known types: console",
-        "rules.yaml:9: channel 'd': unknown setting 'color' for type console",
+        f"rules.yaml:7: channel 'b' has no type: (known types: {KNOWN})",
+        "rules.yaml:8: channel 'c': unknown channel type 'consol'; did you mean 'console'? "
+        f"(known: {KNOWN})",
+        "rules.yaml:9: channel 'd': unknown setting 'color' (known: stream)",
         "rules.yaml:11: notify: 'e' is not a declared channel; channels: a, b, c, console, d",
     ]
 

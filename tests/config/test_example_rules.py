@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import channels
 from notifier.config import load_config
 from notifier.rules.model import Rule, Term
 
@@ -94,3 +95,46 @@ def test_example_rules_with_the_engine(example: list[Rule]):
             rule = getattr(match, "rule", match)
             matched.add(rule if isinstance(rule, str) else rule.name)
     assert matched == {r.name for r in example}
+
+
+#: Values of the variables the commented-out channel examples use, as a user would set them.
+EXAMPLE_ENV = {
+    "TELEGRAM_TOKEN": "123456:AAE-example",
+    "TELEGRAM_CHAT_ID": "-1001234567890",
+    "FEISHU_WEBHOOK": "https://open.feishu.cn/open-apis/bot/v2/hook/3f1c2b9e-0d1a",
+    "FEISHU_SECRET": "feishu-sign",
+    "LARK_WEBHOOK": "https://open.larksuite.com/open-apis/bot/v2/hook/3f1c2b9e-0d1a",
+    "FEISHU_APP_ID": "cli_a1b2c3",
+    "FEISHU_APP_SECRET": "app-secret",
+    "FEISHU_CHAT_ID": "oc_0123456789abcdef",
+    "DINGTALK_WEBHOOK": "https://oapi.dingtalk.com/robot/send?access_token=abc123",
+    "DINGTALK_SECRET": "SECabc123",
+    "WECOM_WEBHOOK": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc-123",
+    "NTFY_TOPIC": "ai-news-7f3a",
+    "SMTP_USER": "news@example.com",
+    "SMTP_PASSWORD": "hunter2",
+    "APPRISE_URL": "json://localhost/notify",
+}
+
+
+def test_channel_examples_work_once_uncommented(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Each commented-out channel of rules.yaml checks clean when uncommented, with its
+    variables set; together they cover every channel type."""
+    lines = (REPO / "rules.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("channels:")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i] and lines[i][0] != " ")
+    example = re.compile(r"  # ([a-z][a-z0-9_-]*:( |$)|  )")  # `  # name:` and what follows
+    out = [
+        "  " + line[4:] if start < i < end and example.match(line) else line
+        for i, line in enumerate(lines)
+    ]
+    live = [line for line in out[start:end] if not line.lstrip().startswith("#")]
+    used = set(re.findall(r"\$\{(\w+)\}", "\n".join(live)))
+    assert used == set(EXAMPLE_ENV)
+    for name, value in EXAMPLE_ENV.items():
+        monkeypatch.setenv(name, value)
+    path = tmp_path / "rules.yaml"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.warnings == ()
+    assert {c.type for c in config.channels.values()} == set(channels.REGISTRY)

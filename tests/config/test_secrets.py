@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
-from notifier.config import (
-    CHANNEL_TYPES,
-    ChannelSpec,
-    ChannelType,
-    Setting,
-    check_config,
-    load_config,
-    register_channel_type,
-)
+import channels
+from notifier.config import ChannelSpec, check_config, load_config
 
 SECRET = "hunter2-s3cr3t"
 NUMBER = "-987654"
+KNOWN = "apprise, console, dingtalk, email, fake, feishu, feishu_app, lark, ntfy, telegram, wecom"
 
 
 @pytest.fixture(autouse=True)
-def fake_type(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A channel type with a secret token, a number and a choice."""
+def fake_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``fake`` channel type (tests/config/fake_channel.py) and secrets in the env."""
     monkeypatch.setenv("TG_TOKEN", SECRET)
     monkeypatch.setenv("SECRET", SECRET)
     monkeypatch.setenv("NUM", NUMBER)
-    register_channel_type(
-        ChannelType(
-            "fake",
-            settings={
-                "token": Setting(required=True, secret=True),
-                "chat_id": Setting(kinds=(int,)),
-                "mode": Setting(choices=("html", "text")),
-            },
-        )
-    )
-    yield
-    CHANNEL_TYPES.pop("fake")
+    monkeypatch.setitem(channels.REGISTRY, "fake", "tests.config.fake_channel:FakeChannel")
 
 
 BAD = """\
@@ -68,9 +51,9 @@ def test_errors_show_the_variable_not_its_value(
     """Every problem is reported, naming ${VAR} where a value would be shown."""
     got = problems(BAD)
     assert got == [
-        "rules.yaml:2: channel 'tg': chat_id: must be a whole number, got a string",
-        "rules.yaml:2: channel 'tg': mode: must be one of html, text",
-        "rules.yaml:3: channel 'other': unknown type '${SECRET}'; known types: console, fake",
+        "rules.yaml:2: channel 'tg': setting 'chat_id' must be a whole number, got a string",
+        "rules.yaml:2: channel 'tg': setting 'mode' must be one of html, text",
+        f"rules.yaml:3: channel 'other': unknown channel type '${{SECRET}}' (known: {KNOWN})",
         "rules.yaml:7: regex: invalid regex '${SECRET}(': missing ), unterminated subpattern",
         'rules.yaml:8: keywords: column 1: unterminated quote: add the closing "',
         "rules.yaml:9: fields: '${SECRET}' is not an item field; "
@@ -162,41 +145,37 @@ def test_channel_type_problems_without_values(problems: Callable[[str], list[str
         """
     )
     assert got == [
-        "rules.yaml:2: channel 'tg': missing setting 'token' (type fake needs it)",
-        "rules.yaml:4: channel 'tg': unknown setting 'tokn' for type fake (did you mean 'token'?)",
+        "rules.yaml:2: channel 'tg': missing setting 'token': the bot token",
+        "rules.yaml:4: channel 'tg': unknown setting 'tokn' (did you mean 'token'?)",
     ]
 
 
-def test_validate_hook_runs_after_settings(problems: Callable[[str], list[str]]):
-    """A type's own validate() checks across settings, and points at a setting's line."""
-
-    def both_or_none(settings: object) -> list[tuple[str | None, str]]:
-        assert isinstance(settings, dict)
-        if ("user" in settings) != ("password" in settings):
-            return [("user" if "user" in settings else None, "give user and password together")]
-        return []
-
-    register_channel_type(
-        ChannelType(
-            "smtp",
-            settings={"user": Setting(), "password": Setting(secret=True)},
-            validate=both_or_none,
-        )
+def test_cross_check_points_at_the_setting(problems: Callable[[str], list[str]]):
+    """A type's cross_check() runs after the schema, and points at its setting's line."""
+    got = problems(
+        """\
+        channels:
+          mail:
+            type: fake
+            token: x
+            user: "${SECRET}"
+        rules:
+          - {name: x, any: [a]}
+        """
     )
-    try:
-        got = problems(
-            """\
-            channels:
-              mail:
-                type: smtp
-                user: "${SECRET}"
-            rules:
-              - {name: x, any: [a]}
-            """
-        )
-    finally:
-        CHANNEL_TYPES.pop("smtp")
-    assert got == ["rules.yaml:4: channel 'mail': give user and password together"]
+    assert got == ["rules.yaml:5: channel 'mail': give user and password together"]
+
+
+def test_an_adapter_that_cannot_load_is_one_problem(
+    problems: Callable[[str], list[str]], monkeypatch: pytest.MonkeyPatch
+):
+    """A registered type whose module is missing is reported at its type: line."""
+    monkeypatch.setitem(channels.REGISTRY, "gone", "tests.config.no_such_module:Gone")
+    got = problems("channels:\n  g:\n    type: gone\nrules:\n  - {name: x, any: [a]}\n")
+    assert got == [
+        "rules.yaml:3: channel 'g': cannot load the gone adapter "
+        "(ModuleNotFoundError: No module named 'tests.config.no_such_module')"
+    ]
 
 
 def test_channel_spec_equality_ignores_location():
@@ -209,3 +188,21 @@ def test_check_config_on_missing_file(in_tmp: object):
     config, errors = check_config("nope.yaml")
     assert config is None
     assert [str(e) for e in errors] == ["nope.yaml: cannot read: No such file or directory"]
+
+
+def test_an_adapter_that_fails_is_one_problem_without_its_message(
+    problems: Callable[[str], list[str]], monkeypatch: pytest.MonkeyPatch
+):
+    """An exception inside an adapter's check is reported by type: its text may hold a value."""
+    from tests.config.fake_channel import FakeChannel
+
+    def explode(cls: type, values: object) -> list[tuple[str | None, str]]:
+        raise ValueError(f"bad value {SECRET}")
+
+    monkeypatch.setattr(FakeChannel, "cross_check", classmethod(explode))
+    got = problems(
+        'channels:\n  f: {type: fake, token: "${SECRET}"}\nrules:\n  - {name: x, any: [a]}\n'
+    )
+    assert got == [
+        "rules.yaml:2: channel 'f': the fake adapter failed on these settings (ValueError)"
+    ]

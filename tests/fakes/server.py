@@ -1,14 +1,24 @@
-"""Run an aiohttp app on 127.0.0.1 for a test, with a controllable clock and a request log."""
+"""Run an aiohttp app on 127.0.0.1 for a test, with a controllable clock and a request log.
+
+``serve`` runs a fake in the test's event loop; ``serve_in_thread`` runs it on an event
+loop of its own in a background thread, for code under test that runs its own loop
+(``asyncio.run`` in a CLI command, or another process).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import dataclasses
+import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from typing import Any, TypeVar
 
 from aiohttp import web
+
+T = TypeVar("T")
 
 
 class FakeClock:
@@ -54,6 +64,38 @@ async def serve(app: web.Application) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+@contextmanager
+def serve_in_thread(make: Callable[[], AbstractAsyncContextManager[T]]) -> Iterator[T]:
+    """Enter ``make()`` (e.g. ``lambda: serve(app)``) on a new event loop in a thread.
+
+    Yields what the context manager gives (the base URL for :func:`serve`); on exit the
+    server stops and the thread ends. ``make`` is called on the server's thread.
+    """
+    loop = asyncio.new_event_loop()
+    ready: concurrent.futures.Future[T] = concurrent.futures.Future()
+    stop = asyncio.Event()
+
+    async def main() -> None:
+        try:
+            async with make() as value:
+                ready.set_result(value)
+                await stop.wait()
+        except BaseException as exc:
+            if not ready.done():
+                ready.set_exception(exc)
+            else:
+                raise
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    try:
+        yield ready.result(timeout=10)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=10)
+        loop.close()
 
 
 async def record(request: web.Request) -> Recorded:
