@@ -56,9 +56,10 @@ class CRule:
     #: Every key the rule references (terms and regex prefilters).
     keys: tuple[str, ...]
     fields: frozenset[str]
-    #: Only literal any-terms, no key twice (the common case): ``Engine.match`` scores
-    #: these from term postings instead of evaluating them one by one.
-    simple: bool = False
+    #: Literal terms only, each positive key once, exact weights (the common case):
+    #: ``Engine.match`` decides these from term postings (``notifier.engine.plain``)
+    #: instead of evaluating them one by one.
+    plain: bool = False
     any_index: dict[str, list[CTerm]] | None = None
     none_index: dict[str, list[CTerm]] | None = None
 
@@ -144,12 +145,7 @@ class Compiler:
             fields=frozenset(used),
         )
         cr.triggers, cr.always = _triggers(cr)
-        any_keys = [t.key for t in cr.any_lit if t.key is not None]
-        cr.simple = (
-            cr.has_any
-            and not (cr.all_lit or cr.none_lit or cr.any_re or cr.all_re or cr.none_re)
-            and len(set(any_keys)) == len(any_keys)
-        )
+        cr.plain = _plain(cr)
         keys = [ct.key for ct in (*cr.any_lit, *cr.all_lit, *cr.none_lit) if ct.key is not None]
         for ct in (*cr.any_re, *cr.all_re, *cr.none_re):
             if ct.regex is not None and ct.regex.literals:
@@ -214,6 +210,30 @@ def _check_fields(rule: Rule, fields: tuple[str, ...]) -> None:
                 loc.path if loc else None,
                 loc.line if loc else None,
             )
+
+
+#: A rule decided from postings sums its term values in the order the keys come; that
+#: equals the in-order sum of ``keyword_score`` only if every partial sum is exact:
+#: values that are multiples of 2**-16 below 2**30, at most 64 of them.
+_MAX_PLAIN_TERMS = 64
+
+
+def _exact(v: float) -> bool:
+    return abs(v) < 2.0**30 and v * 65536.0 == int(v * 65536.0)
+
+
+def _plain(cr: CRule) -> bool:
+    """Whether postings can decide the rule exactly as ``Engine._run`` does."""
+    if cr.any_re or cr.all_re or cr.none_re or not cr.usable:
+        return False
+    positive = (*cr.any_lit, *cr.all_lit)
+    if len(positive) > _MAX_PLAIN_TERMS or any(t.key is None for t in cr.all_lit):
+        return False  # an empty required term: the rule never matches (slow path)
+    keys = [t.key for t in positive if t.key is not None]
+    if len(set(keys)) != len(keys):
+        return False  # a key twice counts once: the slow path dedupes
+    fw = cr.field_weight
+    return all(_exact(t.weight * fw[f]) for t in positive for f in t.fields)
 
 
 def _index(terms: tuple[CTerm, ...]) -> dict[str, list[CTerm]]:

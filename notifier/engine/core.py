@@ -8,6 +8,7 @@ from itertools import chain, repeat
 
 from notifier.engine.compile import Compiler, CRule, CTerm
 from notifier.engine.index import KeyIndex
+from notifier.engine.plain import PlainPostings
 from notifier.engine.result import Hit, ItemView, Result, ScoredTerm, TermHits
 from notifier.engine.scoring import heat
 from notifier.items import Item
@@ -36,10 +37,10 @@ class Engine:
         self._compiler = Compiler(traditional)
         self._rules: list[CRule | None] = []
         self._by_name: dict[str, int] = {}
-        #: key → rules (not simple) worth evaluating when it hits
+        #: key → rules (not plain) worth evaluating when it hits
         self._postings: dict[str, list[int]] = {}
-        #: key → (rule, term) for the any-terms of simple rules
-        self._term_postings: dict[str, list[tuple[int, CTerm]]] = {}
+        #: the plain rules, decided from their term postings
+        self._plain = PlainPostings()
         self._always: set[int] = set()
         self._index = KeyIndex()
         self._field_refs: Counter[str] = Counter()
@@ -75,14 +76,8 @@ class Engine:
         self._rules[rid] = None
         for key in cr.keys:
             self._index.discard(key)
-        if cr.simple:
-            for t in cr.any_lit:
-                if t.key is not None:
-                    kept = [p for p in self._term_postings[t.key] if p[0] != rid]
-                    if kept:
-                        self._term_postings[t.key] = kept
-                    else:
-                        del self._term_postings[t.key]
+        if cr.plain:
+            self._plain.remove(cr)
         else:
             for key in cr.triggers:
                 rids = self._postings[key]
@@ -103,10 +98,8 @@ class Engine:
         self._by_name[rule.name] = rid
         for key in cr.keys:
             self._index.add(key)
-        if cr.simple:
-            for t in cr.any_lit:
-                if t.key is not None:
-                    self._term_postings.setdefault(t.key, []).append((rid, t))
+        if cr.plain:
+            self._plain.add(cr)
         else:
             for key in cr.triggers:
                 self._postings.setdefault(key, []).append(rid)
@@ -124,53 +117,22 @@ class Engine:
     def match(self, item: Item) -> list[Result]:
         """Results of the rules the item matches, in rule order."""
         st = self._scan(item)
-        kf, view = st.kf, st.view
-        # Simple rules: gather their hit terms from the term postings of the keys found.
-        found: dict[int, TermHits] = {}
-        tp = self._term_postings
-        for k in kf.keys() & tp.keys():
-            fs = kf[k]
-            for rid, t in tp[k]:
-                if t.fieldset.issuperset(fs):
-                    entry = (t, fs)
-                else:
-                    own = tuple(f for f in fs if f in t.fieldset)
-                    if not own:
-                        continue
-                    entry = (t, own)
-                lst = found.get(rid)
-                if lst is None:
-                    found[rid] = [entry]
-                else:
-                    lst.append(entry)
+        view = st.view
+        rules = self._rules
+        plain = self._plain.decide(st.kf, view.heat)
         # Other rules: those a hit key (or nothing: ``always``) makes worth evaluating.
         get = self._postings.get
         cands = set(self._always)
         for keys in st.hits.values():
             cands.update(chain.from_iterable(map(get, keys, repeat(_NO_RULES))))
-        cands.update(found)
-        out: list[Result] = []
-        rules = self._rules
-        heat = view.heat
-        for rid in sorted(cands):
+        if not cands:
+            return [Result(rules[rid], score, view) for rid, score in sorted(plain.items())]
+        out: dict[int, Result] = {rid: Result(rules[rid], s, view) for rid, s in plain.items()}
+        for rid in cands:
             cr = rules[rid]
-            if cr is None:
-                continue
-            if cr.simple:
-                hits = found[rid]
-                if len(hits) == 1 and len(hits[0][1]) == 1:  # keyword_score, inlined
-                    t, fs = hits[0]
-                    score = t.weight * cr.field_weight[fs[0]] * heat
-                else:
-                    hits.sort(key=_by_order)
-                    score = keyword_score(cr.field_weight, hits) * heat
-                if score >= cr.rule.min_score:
-                    out.append(Result(cr, True, score, "matched", hits, hits, view))
-            else:
-                r = self._run(cr, st, full=False)
-                if r is not None:
-                    out.append(r)
-        return out
+            if cr is not None and (r := self._run(cr, st, full=False)) is not None:
+                out[rid] = r
+        return [out[rid] for rid in sorted(out)]
 
     def evaluate(self, item: Item, rules: Iterable[str] | None = None) -> list[Result]:
         """Results of every rule (or of the named ones, in that order), matched or not."""
@@ -201,7 +163,7 @@ class Engine:
                 fo = fold(raw, traditional=self.traditional)
                 st.view.folded[f] = fo
                 st.hits[f] = self._index.scan(fo.text)
-        st.kf = _key_fields(st.hits)
+        st.kf = st.view.keys = _key_fields(st.hits)
         return st
 
     # ------------------------------------------------------------- one rule
@@ -254,7 +216,7 @@ class Engine:
         if not full:
             if score < min_score or not cr.usable:
                 return None
-            return Result(cr, True, score, "matched", positive, positive, st.view)
+            return Result(cr, score, st.view, positive, positive)
         if not cr.usable or (cr.has_any and not any_hits):
             reason = "no keyword"
         elif missing is not None:
@@ -267,7 +229,7 @@ class Engine:
         else:
             reason = "matched"
         found = positive + none_hits
-        return Result(cr, reason == "matched", score, reason, found, positive, st.view)
+        return Result(cr, score, st.view, found, positive, reason == "matched", reason)
 
     def _regex_fields(self, t: CTerm, st: _State) -> tuple[str, ...]:
         rx = t.regex
@@ -289,10 +251,6 @@ class Engine:
 
 
 # ----------------------------------------------------------------------- helpers
-
-
-def _by_order(th: tuple[CTerm, tuple[str, ...]]) -> int:
-    return th[0].order
 
 
 def _fields_hit(t: CTerm, kf: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -340,6 +298,13 @@ def _key_fields(hits: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
             kf[k] = (*kf[k], f)
         kf.update(dict.fromkeys(new, (f,)))
     return kf
+
+
+def positive_hits(cr: CRule, kf: dict[str, tuple[str, ...]]) -> TermHits:
+    """The any- and all-terms of a plain rule that hit (``Result`` computes it lazily)."""
+    hits = _lit_hits(cr.any_lit, cr.any_index, kf)
+    hits.extend((t, fs) for t in cr.all_lit if (fs := _fields_hit(t, kf)))
+    return hits
 
 
 def keyword_score(fw: dict[str, float], positive: TermHits) -> float:

@@ -46,12 +46,14 @@ TermHits = list[tuple["CTerm", tuple[str, ...]]]
 class ItemView:
     """What a result needs from the item being matched (shared by its results)."""
 
-    __slots__ = ("folded", "heat", "item", "regex")
+    __slots__ = ("folded", "heat", "item", "keys", "regex")
 
     def __init__(self, item: Item, heat: float) -> None:
         self.item = item
         self.heat = heat
         self.folded: dict[str, Folded] = {}
+        #: key → fields it was found in
+        self.keys: dict[str, tuple[str, ...]] = {}
         #: (pattern, field) → folded span of the first match, or None
         self.regex: dict[tuple[str, str], tuple[int, int] | None] = {}
 
@@ -80,22 +82,33 @@ class Result:
     def __init__(
         self,
         cr: CRule,
-        matched: bool,
         score: float,
-        reason: str,
-        found: TermHits,
-        positive: TermHits,
         view: ItemView,
+        found: TermHits | None = None,
+        positive: TermHits | None = None,
+        matched: bool = True,
+        reason: str = "matched",
     ) -> None:
+        # ``Engine.match`` makes one per matched rule: keep this cheap.
         self.rule: Rule = cr.rule
         self.matched = matched
         self.score = score
         self.reason = reason
         self._cr = cr
-        self._found = found  # every (term, fields) that hit, none-terms included
+        #: every (term, fields) that hit, none-terms included; None: a matched plain
+        #: rule, whose hits are its positive ones, worked out on first use
+        self._found = found
         self._positive = positive  # the any/all ones, in scoring order
         self._view = view
         self._hits: tuple[Hit, ...] | None = None
+
+    def _terms(self) -> tuple[TermHits, TermHits]:
+        if self._found is None:
+            from notifier.engine.core import positive_hits
+
+            self._found = self._positive = positive_hits(self._cr, self._view.keys)
+        assert self._positive is not None
+        return self._found, self._positive
 
     def __repr__(self) -> str:
         return (
@@ -114,7 +127,7 @@ class Result:
         if self._hits is None:
             from notifier.engine.core import make_hit
 
-            found = sorted(self._found, key=lambda th: th[0].order)
+            found = sorted(self._terms()[0], key=lambda th: th[0].order)
             self._hits = tuple(make_hit(t, f, self._view) for t, fs in found for f in fs)
         return self._hits
 
@@ -123,7 +136,7 @@ class Result:
         """The terms that make up the keyword part of the score."""
         from notifier.engine.core import score_terms
 
-        return score_terms(self._cr.field_weight, self._positive)
+        return score_terms(self._cr.field_weight, self._terms()[1])
 
     @property
     def breakdown(self) -> list[tuple[str, float]]:
