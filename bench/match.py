@@ -14,6 +14,11 @@ the rules run on the items of the odd-numbered ones, as rules are written before
 news they catch; ``--vocab all`` draws both from every digest (every rule then matches
 at least one of the 362 items, so matches per item grow as rules / 362).
 
+"of which fold + scan" is the floor under ``match``: folding the fields and scanning
+them with the automata (``Engine._scan``), no work per rule. The extra "titles only"
+rows (``--titles``, default 10,000) run the same rules on the same items with the
+summaries dropped: short items, as in digests that only list headlines.
+
 Baseline: TrendRadar's approach, for each rule and each keyword ``keyword in text`` on
 the lower-cased title + summary (keywords lower-cased in advance). At large rule counts
 it runs on a sample of the items (the table says how many).
@@ -31,6 +36,7 @@ figures stay meaningful on a busy machine); µs/item is per item, all rules.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
@@ -78,14 +84,17 @@ def _rate(run: Callable[[Sequence[Item]], object], items: Sequence[Item], second
     return best
 
 
-def _workload(vocab_mode: str) -> tuple[list[str], list[Item], str]:
+def _workload(vocab_mode: str, titles_only: bool = False) -> tuple[list[str], list[Item], str]:
     digests, reader = load_digests()
     if vocab_mode == "all":
         items = [i for d in digests for i in d]
-        return vocabulary(items), items, reader
-    train = [i for d in digests[0::2] for i in d]
-    test = [i for d in digests[1::2] for i in d]
-    return vocabulary(train), test, reader
+        vocab = vocabulary(items)
+    else:
+        vocab = vocabulary([i for d in digests[0::2] for i in d])
+        items = [i for d in digests[1::2] for i in d]
+    if titles_only:
+        items = [dataclasses.replace(i, summary="") for i in items]
+    return vocab, items, reader
 
 
 class Baseline:
@@ -116,12 +125,14 @@ class Baseline:
         return out
 
 
-def run_one(n: int, quick: bool, vocab_mode: str, freeze: bool) -> dict[str, object]:
+def run_one(
+    n: int, quick: bool, vocab_mode: str, freeze: bool, titles_only: bool = False
+) -> dict[str, object]:
     """Build and time one rule count (meant to run in its own process)."""
     from notifier.engine import Engine
     from notifier.text import fold
 
-    vocab, items, reader = _workload(vocab_mode)
+    vocab, items, reader = _workload(vocab_mode, titles_only)
     rules = make_rules(n, vocab)
     fold("é")  # one-time lazy setup of the folding tables (~0.1 s), not part of the build
     gc.collect()
@@ -137,6 +148,8 @@ def run_one(n: int, quick: bool, vocab_mode: str, freeze: bool) -> dict[str, obj
     matches = sum(len(engine.match(i)) for i in items) / len(items)
     seconds = 1.0 if quick else 3.0
     eng_rate = _rate(lambda its: [engine.match(i) for i in its], items, seconds)
+    # The floor under match(): folding the fields and scanning them, nothing per rule.
+    scan_rate = _rate(lambda its: [engine._scan(i) for i in its], items, seconds / 2)
 
     base = Baseline(rules)
     budget = 0.02 if quick else 0.1  # seconds of baseline work per item count
@@ -146,6 +159,7 @@ def run_one(n: int, quick: bool, vocab_mode: str, freeze: bool) -> dict[str, obj
     base_rate = _rate(lambda its: [base.match(i) for i in its], b_items, seconds / 2)
     return {
         "rules": n,
+        "workload": "titles only" if titles_only else "",
         "terms": sum(len(r.terms) for r in rules),
         "keys": len(engine._index),
         "items": len(items),
@@ -154,6 +168,7 @@ def run_one(n: int, quick: bool, vocab_mode: str, freeze: bool) -> dict[str, obj
         "rss_build_mb": rss_build,
         "peak_rss_mb": _peak_rss_mb(),
         "engine_items_s": eng_rate,
+        "scan_us": 1e6 / scan_rate,
         "matches_per_item": matches,
         "baseline_items_s": base_rate,
         "baseline_sample": sample,
@@ -164,34 +179,43 @@ def run_one(n: int, quick: bool, vocab_mode: str, freeze: bool) -> dict[str, obj
 def _table(rows: list[dict[str, object]]) -> str:
     head = (
         "| rules | terms | build | build RSS Δ | peak RSS | engine items/s | µs/item "
-        "| baseline items/s (sample) | engine ÷ baseline | matched rules/item |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| of which fold + scan | baseline items/s (sample) | engine ÷ baseline "
+        "| matched rules/item |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = []
     for r in rows:
         e, b = float(r["engine_items_s"]), float(r["baseline_items_s"])  # type: ignore[arg-type]
         lines.append(
-            f"| {r['rules']:,} | {r['terms']:,} | {float(r['build_s']):.2f} s "  # type: ignore[arg-type]
+            f"| {r['rules']:,}{' ' + str(r['workload']) if r.get('workload') else ''} "
+            f"| {r['terms']:,} | {float(r['build_s']):.2f} s "  # type: ignore[arg-type]
             f"| {float(r['rss_build_mb']):.0f} MB | {float(r['peak_rss_mb']):.0f} MB "  # type: ignore[arg-type]
-            f"| {e:,.0f} | {1e6 / e:,.1f} | {b:,.0f} ({r['baseline_sample']}) "
+            f"| {e:,.0f} | {1e6 / e:,.1f} | {float(r['scan_us']):,.1f} "  # type: ignore[arg-type]
+            f"| {b:,.0f} ({r['baseline_sample']}) "
             f"| {e / b:,.0f}× | {float(r['matches_per_item']):.1f} |"  # type: ignore[arg-type]
         )
     return head + "\n".join(lines)
 
 
-def main_bench(quick: bool, vocab_mode: str, sizes: Sequence[int], freeze: bool) -> None:
+def main_bench(
+    quick: bool, vocab_mode: str, sizes: Sequence[int], freeze: bool, titles: Sequence[int]
+) -> None:
     rows: list[dict[str, object]] = []
-    for n in sizes:
+    runs = [(n, False) for n in sizes] + [(n, True) for n in titles]
+    for n, titles_only in runs:
         cmd = [sys.executable, __file__, "--one", str(n), "--vocab", vocab_mode]
         if quick:
             cmd.append("--quick")
         if not freeze:
             cmd.append("--no-freeze")
+        if titles_only:
+            cmd.append("--titles-only")
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         r = rows[-1]
         print(
-            f"  {n:>7,} rules: {float(r['engine_items_s']):>9,.0f} items/s "  # type: ignore[arg-type]
+            f"  {n:>7,} rules{' (titles only)' if titles_only else ''}: "
+            f"{float(r['engine_items_s']):>9,.0f} items/s "  # type: ignore[arg-type]
             f"(baseline {float(r['baseline_items_s']):,.0f})",  # type: ignore[arg-type]
             file=sys.stderr,
         )
@@ -301,14 +325,25 @@ def main() -> None:
     ap.add_argument("--compare", action="store_true", help="compare AC libraries, converters")
     ap.add_argument("--no-freeze", action="store_true", help="no gc.freeze() after the build")
     ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=SIZES)
+    ap.add_argument(
+        "--titles",
+        type=lambda s: [int(x) for x in s.split(",") if x],
+        default=(10_000,),
+        help="rule counts for extra rows on the same items without summaries",
+    )
+    ap.add_argument("--titles-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one is not None:
-        print(json.dumps(run_one(args.one, args.quick, args.vocab, not args.no_freeze)))
+        print(
+            json.dumps(
+                run_one(args.one, args.quick, args.vocab, not args.no_freeze, args.titles_only)
+            )
+        )
     elif args.compare:
         compare()
     else:
-        main_bench(args.quick, args.vocab, args.sizes, not args.no_freeze)
+        main_bench(args.quick, args.vocab, args.sizes, not args.no_freeze, args.titles)
 
 
 if __name__ == "__main__":

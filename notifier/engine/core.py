@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
+from typing import cast
 
 from notifier.engine.compile import Compiler, CRule, CTerm
 from notifier.engine.index import KeyIndex
@@ -118,7 +119,7 @@ class Engine:
         """Results of the rules the item matches, in rule order."""
         st = self._scan(item)
         view = st.view
-        rules = self._rules
+        rules = cast("list[CRule]", self._rules)  # plain and candidate ids are live rules
         plain = self._plain.decide(st.kf, view.heat)
         # Other rules: those a hit key (or nothing: ``always``) makes worth evaluating.
         get = self._postings.get
@@ -129,7 +130,7 @@ class Engine:
             return [Result(rules[rid], score, view) for rid, score in sorted(plain.items())]
         out: dict[int, Result] = {rid: Result(rules[rid], s, view) for rid, s in plain.items()}
         for rid in cands:
-            cr = rules[rid]
+            cr = self._rules[rid]
             if cr is not None and (r := self._run(cr, st, full=False)) is not None:
                 out[rid] = r
         return [out[rid] for rid in sorted(out)]
