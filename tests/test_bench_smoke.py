@@ -1,0 +1,23 @@
+"""bench/fanout.py --quick runs to the end and prints its tables (no timing assertions)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_fanout_quick_prints_its_tables() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "fanout.py"), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| channel | adapter msgs/s |" in done.stdout
+    assert "| robots | matches → robots |" in done.stdout
