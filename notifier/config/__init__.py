@@ -16,13 +16,22 @@ from notifier.config._loader import (
     inspect_config,
     load_config,
 )
-from notifier.config._model import ChannelSpec, Config, ConfigReport, Settings
+from notifier.config._model import (
+    ChannelSpec,
+    Config,
+    ConfigReport,
+    ServerSpec,
+    Settings,
+    SourceSpec,
+)
 
 __all__ = [
     "ChannelSpec",
     "Config",
     "ConfigReport",
+    "ServerSpec",
     "Settings",
+    "SourceSpec",
     "check_config",
     "default_config_path",
     "inspect_config",

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from notifier.delivery.policy import Policy
 from notifier.errors import ConfigError
 from notifier.rules.model import DEFAULT_FIELD_WEIGHTS, Location, Rule
 
@@ -37,6 +38,35 @@ class ChannelSpec:
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class SourceSpec:
+    """A named source (``sources:``): ``folder`` (``path``) or ``url`` (``url``, ``interval``)."""
+
+    name: str
+    type: str
+    settings: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    location: Location | None = dataclasses.field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return f"SourceSpec(name={self.name!r}, type={self.type!r})"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class ServerSpec:
+    """The ``server:`` section: the HTTP endpoint of ``notifier run``."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: Bearer token for ``POST /v1/digests`` (``None``: ingest disabled).
+    token: str | None = None
+    #: Largest accepted digest body, in bytes.
+    max_body: int = 5 * 1024 * 1024
+
+    def __repr__(self) -> str:
+        token = "***" if self.token else None
+        return f"ServerSpec(host={self.host!r}, port={self.port}, token={token})"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class Config:
     """A checked ``rules.yaml``: rules (from the file and its keyword files), channels."""
 
@@ -47,6 +77,18 @@ class Config:
     #: Advice on valid but risky settings (``file:line: warning: ...``), e.g. a plain-http
     #: Telegram API server or an Apprise URL for a service that has a native type.
     warnings: tuple[ConfigError, ...] = dataclasses.field(default=(), compare=False)
+    #: Where the store lives: ``sqlite:///path`` or ``postgresql://...`` (``store:``; default
+    #: ``$NOTIFIER_STORE``, else ``notifier.db`` beside the config file).
+    store: str = "sqlite:///notifier.db"
+    sources: tuple[SourceSpec, ...] = ()
+    server: ServerSpec = dataclasses.field(default_factory=ServerSpec)
+    #: The delivery policy of each channel (``delivery:`` at the top level gives the
+    #: defaults; a channel's own ``delivery:`` overrides them). Every channel has one.
+    delivery: Mapping[str, Policy] = dataclasses.field(default_factory=dict)
+
+    def policy(self, target: str) -> Policy:
+        """Return the delivery policy of ``target`` (the default one if it has none)."""
+        return self.delivery.get(target) or Policy()
 
     def rule(self, name: str) -> Rule:
         """Return the rule called ``name``.

@@ -65,6 +65,9 @@ class Rule:
     notify: tuple[str, ...] = ("console",)
     #: TrendRadar's ``@N``: report at most N items per digest (best scores first).
     max_items: int | None = None
+    #: ``instant`` or ``digest``: overrides the delivery mode of the targets for this
+    #: rule's matches (``None``: each target's own).
+    delivery: str | None = None
     location: Location | None = dataclasses.field(default=None, compare=False)
 
     @property

@@ -1,0 +1,287 @@
+"""The store interface: stories, the delivery outbox, targets and sources' state.
+
+Two backends implement it: SQLite (``notifier.store.sqlite``, the embedded default) and
+PostgreSQL (``notifier.store.postgres``, for several processes on several machines). The
+pipeline, the dispatcher and the CLI only ever see :class:`Store`.
+
+The outbox contract:
+
+- :meth:`Store.commit_digest` writes a digest's new stories *and* their deliveries in one
+  transaction, before anything is sent. A story whose key another writer inserted first is
+  a duplicate: it gets no deliveries, only its source count.
+- :meth:`Store.claim` hands due deliveries of one target to one worker under a lease;
+  :meth:`Store.finish` records what the send did. A worker killed mid-send leaves claims
+  that :meth:`Store.recover` returns to the queue when their lease expires, so a delivery
+  is sent twice only if it was in flight at the kill.
+
+Times are UNIX seconds (``time.time()``).
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import enum
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+class State(enum.StrEnum):
+    """Where a delivery is."""
+
+    QUEUED = "queued"  # waiting for ``due_at`` (and for its target to have room)
+    SENDING = "sending"  # claimed by a worker, lease until ``lease_until``
+    SENT = "sent"
+    DEAD = "dead"  # failed permanently, or too many times: `notifier retry` re-queues it
+    SUMMARISED = "summarised"  # part of a backlog sent as a count, not one by one
+    DROPPED = "dropped"  # its target is gone or no longer configured
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewStory:
+    """A story seen for the first time (as far as the pipeline knows)."""
+
+    id: str
+    #: Keys that identify it: its item id (canonical URL, else title + source).
+    keys: tuple[str, ...]
+    title: str
+    url: str | None
+    source: str
+    #: The item as JSON (``Item.to_json``).
+    item: dict[str, Any]
+    #: Near-duplicate fingerprint (64-bit SimHash as a signed integer), if any.
+    simhash: int | None = None
+    #: When the story was published (its digest's date), UNIX seconds, if known.
+    published: float | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SeenAgain:
+    """An item of a story already stored: it only adds its source to the story's count."""
+
+    story_id: str
+    source: str
+    keys: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """A (story, target) match to send."""
+
+    story_id: str
+    target: str
+    rules: tuple[str, ...]
+    score: float
+    due_at: float
+    #: The entry as messages show it (``channels.base.Entry`` fields, JSON-ready).
+    entry: dict[str, Any]
+    #: Part of a catch-up over a backlog (sent summarised beyond the policy's ``backlog``).
+    backlog: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Delivery:
+    """A delivery as stored."""
+
+    id: int
+    story_id: str
+    target: str
+    rules: tuple[str, ...]
+    score: float
+    state: State
+    due_at: float
+    created_at: float
+    attempts: int
+    entry: dict[str, Any]
+    backlog: bool = False
+    sent_at: float | None = None
+    last_error: str | None = None
+    claimed_by: str | None = None
+    lease_until: float | None = None
+    #: How many sources reported the story (cross-source hotness), at claim time.
+    sources: int = 1
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Outcome:
+    """What to record for delivered (or not) deliveries, see :meth:`Store.finish`."""
+
+    state: State  # SENT, QUEUED (retry at ``due_at``), DEAD or DROPPED
+    due_at: float | None = None
+    error: str | None = None
+    #: Count the attempt (a send was made); ``False`` for a release without sending.
+    attempted: bool = True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TargetState:
+    """A target as the store knows it."""
+
+    name: str
+    #: ``active``, ``gone`` (the service said the target no longer exists or blocked us;
+    #: nothing is sent until `notifier retry --target NAME`) or ``paused``.
+    status: str = "active"
+    detail: str | None = None
+    #: An address the service moved the target to (Telegram's migrate_to_chat_id).
+    new_address: str | None = None
+    last_sent_at: float | None = None
+    last_error: str | None = None
+    last_error_at: float | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DigestCommit:
+    """What :meth:`Store.commit_digest` did."""
+
+    new_digest: bool
+    stories: int  # new stories stored
+    duplicates: int  # items that were stories already (or lost the race to another writer)
+    deliveries: int  # deliveries queued
+
+
+class Store(abc.ABC):
+    """A place for stories and deliveries. Every method is one transaction."""
+
+    url: str
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def open(self) -> None:
+        """Connect and bring the schema up to date (migrations)."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release connections."""
+
+    async def __aenter__(self) -> Store:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def known_keys(self, keys: Iterable[str]) -> dict[str, str]:
+        """Return ``{key: story_id}`` for the keys already stored."""
+
+    @abc.abstractmethod
+    async def recent_fingerprints(self, since: float) -> list[tuple[str, int]]:
+        """Return ``(story_id, simhash)`` of the stories first seen since ``since``."""
+
+    @abc.abstractmethod
+    async def commit_digest(
+        self,
+        digest_hash: str,
+        origin: str,
+        stories: Sequence[NewStory],
+        seen: Sequence[SeenAgain],
+        deliveries: Sequence[NewDelivery],
+        now: float,
+    ) -> DigestCommit:
+        """Record a digest, its new stories, repeat sightings and deliveries atomically.
+
+        A story whose id or one of whose keys is already stored is not inserted: it
+        becomes a repeat sighting and its deliveries are not queued. A delivery for a
+        (story, target) already queued or sent is ignored: a story goes once per target.
+        """
+
+    @abc.abstractmethod
+    async def digest_seen(self, digest_hash: str) -> bool:
+        """Whether a digest with this content hash was committed before."""
+
+    @abc.abstractmethod
+    async def recent_stories(self, since: float, limit: int = 50) -> list[dict[str, Any]]:
+        """Return the stories first seen since ``since``, most sources first, then newest:
+        each the stored item JSON plus ``story_id``, ``sources``, ``first_seen``."""
+
+    # -- dispatch --------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def due_targets(self, now: float) -> dict[str, float]:
+        """Return ``{target: earliest due_at}`` over queued deliveries of active targets
+        that are due by ``now`` (targets with nothing due are left out)."""
+
+    @abc.abstractmethod
+    async def next_due(self) -> float | None:
+        """The earliest ``due_at`` of any queued delivery of an active target."""
+
+    @abc.abstractmethod
+    async def claim(
+        self, target: str, worker: str, now: float, lease: float, limit: int
+    ) -> list[Delivery]:
+        """Claim up to ``limit`` due deliveries of ``target`` for ``worker`` (best score
+        first, then oldest), marking them SENDING until ``now + lease``. Deliveries claimed
+        by another worker are skipped, never waited for."""
+
+    @abc.abstractmethod
+    async def finish(self, ids: Sequence[int], outcome: Outcome, now: float) -> None:
+        """Record the outcome of a send for the claimed deliveries ``ids``."""
+
+    @abc.abstractmethod
+    async def recover(self, now: float) -> int:
+        """Return expired claims to the queue; return how many."""
+
+    @abc.abstractmethod
+    async def release(self, worker: str) -> int:
+        """Return every claim of ``worker`` to the queue (clean shutdown); return how many."""
+
+    @abc.abstractmethod
+    async def record_send(self, target: str, at: float, messages: int = 1) -> None:
+        """Count messages sent to ``target`` (for hourly caps and shared rate limits)."""
+
+    @abc.abstractmethod
+    async def sends_since(self, target: str, since: float) -> list[float]:
+        """The times of the messages sent to ``target`` since ``since``, oldest first."""
+
+    # -- targets ---------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def target_states(self) -> dict[str, TargetState]:
+        """Every target the store has state for."""
+
+    @abc.abstractmethod
+    async def set_target(self, name: str, **changes: Any) -> None:
+        """Create or update a target's state (fields of :class:`TargetState`)."""
+
+    # -- operating -------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def deliveries(
+        self,
+        states: Sequence[State] | None = None,
+        target: str | None = None,
+        limit: int = 100,
+        failing: bool = False,
+    ) -> list[Delivery]:
+        """List deliveries, newest first. ``failing``: only queued ones with attempts."""
+
+    @abc.abstractmethod
+    async def counts(self) -> dict[tuple[str, State], int]:
+        """Return ``{(target, state): count}``."""
+
+    @abc.abstractmethod
+    async def requeue(
+        self,
+        ids: Sequence[int] = (),
+        *,
+        all_dead: bool = False,
+        target: str | None = None,
+        now: float,
+    ) -> int:
+        """Put dead deliveries back in the queue, due now (``ids``, every dead one, or
+        every dead one of ``target``); return how many."""
+
+    @abc.abstractmethod
+    async def source_state(self, name: str) -> dict[str, Any]:
+        """The saved state of a source (ETag, Last-Modified, last error ...), or ``{}``."""
+
+    @abc.abstractmethod
+    async def save_source_state(self, name: str, state: dict[str, Any]) -> None:
+        """Save a source's state (merged into what is there)."""
+
+    @abc.abstractmethod
+    async def source_states(self) -> dict[str, dict[str, Any]]:
+        """Every source's saved state."""
