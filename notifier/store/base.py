@@ -220,6 +220,10 @@ class Store(abc.ABC):
     async def finish(self, ids: Sequence[int], outcome: Outcome, now: float) -> None:
         """Record the outcome of a send for the claimed deliveries ``ids``."""
 
+    async def summarise(self, ids: Sequence[int], now: float) -> None:
+        """Mark claimed deliveries as summarised (sent as a count in a catch-up message)."""
+        await self.finish(ids, Outcome(State.SUMMARISED, attempted=False), now)
+
     @abc.abstractmethod
     async def recover(self, now: float) -> int:
         """Return expired claims to the queue; return how many."""
@@ -259,8 +263,8 @@ class Store(abc.ABC):
         """List deliveries, newest first. ``failing``: only queued ones with attempts."""
 
     @abc.abstractmethod
-    async def counts(self) -> dict[tuple[str, State], int]:
-        """Return ``{(target, state): count}``."""
+    async def counts(self, states: Sequence[State] | None = None) -> dict[tuple[str, State], int]:
+        """Return ``{(target, state): count}`` (of ``states`` only, if given)."""
 
     @abc.abstractmethod
     async def requeue(
