@@ -87,7 +87,94 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(p)
     p.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
     p.set_defaults(handler="notifier.commands.send_test:run")
+
+    _service_commands(sub)
     return parser
+
+
+def _service_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The long-running service and the commands that operate it."""
+    p = sub.add_parser(
+        "run",
+        help="run the service: sources, matching, durable delivery, HTTP endpoint",
+        description=(
+            "Read every source of the config, match new stories, queue each match in the "
+            "store and deliver it through its targets; serve /healthz, /metrics and "
+            "POST /v1/digests. SIGTERM or Ctrl-C stops it cleanly."
+        ),
+    )
+    _add_config(p)
+    p.add_argument(
+        "--once",
+        action="store_true",
+        help="read every source once, deliver everything due, then exit",
+    )
+    p.add_argument(
+        "--role",
+        choices=("all", "ingest", "worker", "bot"),
+        default="all",
+        help="what this process does (default: all; several processes may share a store)",
+    )
+    p.add_argument(
+        "--store", metavar="URL", help="override store: (sqlite:///… or postgresql://…)"
+    )
+    p.add_argument("--listen", metavar="HOST:PORT", help="override server: listen")
+    p.set_defaults(handler="notifier.commands.run:run")
+
+    p = sub.add_parser(
+        "ingest",
+        help="read digests once, queue their matches and deliver them (for scripts and cron)",
+    )
+    p.add_argument("digests", nargs="+", metavar="PATH|URL|-", help="file, directory, URL or -")
+    _add_config(p)
+    p.add_argument("--store", metavar="URL", help="override store:")
+    p.add_argument("--no-send", action="store_true", help="only queue; a running service delivers")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler="notifier.commands.ingest:run")
+
+    p = sub.add_parser("status", help="sources, targets, queue depth and last errors")
+    _add_config(p)
+    p.add_argument("--store", metavar="URL", help="override store:")
+    p.add_argument("--json", action="store_true", help="print the status as JSON")
+    p.set_defaults(handler="notifier.commands.status:run")
+
+    p = sub.add_parser("deliveries", help="list deliveries (newest first)")
+    _add_config(p)
+    p.add_argument("--store", metavar="URL", help="override store:")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--failed", action="store_true", help="queued again after a failure")
+    group.add_argument("--dead", action="store_true", help="given up: see `notifier retry`")
+    group.add_argument(
+        "--state", choices=("queued", "sending", "sent", "dead", "summarised", "dropped")
+    )
+    p.add_argument("--target", metavar="NAME", help="only this target")
+    p.add_argument("-n", "--limit", type=int, default=50, help="at most N (default 50)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(handler="notifier.commands.deliveries:run")
+
+    p = sub.add_parser("retry", help="queue dead deliveries again (and re-enable a gone target)")
+    _add_config(p)
+    p.add_argument("--store", metavar="URL", help="override store:")
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="delivery ids")
+    p.add_argument("--all-dead", action="store_true", help="every dead delivery")
+    p.add_argument("--target", metavar="NAME", help="re-enable NAME and queue its dead ones")
+    p.set_defaults(handler="notifier.commands.retry:run")
+
+    p = sub.add_parser("bot", help="run the Telegram subscription bot (long polling)")
+    _add_config(p)
+    p.add_argument("--store", metavar="URL", help="override store:")
+    p.set_defaults(handler="notifier.commands.bot:run")
+
+    p = sub.add_parser("db", help="the store's schema and data")
+    dbsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    q = dbsub.add_parser("upgrade", help="apply schema migrations")
+    _add_config(q)
+    q.add_argument("--store", metavar="URL", help="override store:")
+    q.set_defaults(handler="notifier.commands.db:upgrade")
+    q = dbsub.add_parser("copy", help="copy everything from one store to another")
+    q.add_argument("source", metavar="FROM", help="e.g. sqlite:///notifier.db")
+    q.add_argument("dest", metavar="TO", help="e.g. postgresql://localhost/notifier")
+    q.set_defaults(handler="notifier.commands.db:copy")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
