@@ -19,7 +19,8 @@ Speed: ASCII text is ``str.lower()``; other text is ``str.casefold()`` plus a sc
 few characters whose fold is not 1:1 (one C-level regex search); the common 1:1 ones
 (full-width punctuation, ``ＡＢＣ``) are replaced with ``str.replace``. Only text with an
 expanding, vanishing or combining character takes the per-character path. The tables
-are built lazily on first use (~0.15 s).
+are read on first use from ``notifier/data/fold.json`` (~4 ms; computed from
+``unicodedata`` instead, ~0.2 s, on a Python with another Unicode version).
 
 Traditional → Simplified, measured on the 362 corpus items (690 non-empty titles and
 summaries, Simplified Chinese with some English; ``bench/match.py --compare``):
@@ -44,18 +45,28 @@ phrase pass with leftmost-longest Aho-Corasick over MediaWiki's ``zh2CN`` region
 applied only where the text was written in Traditional characters, so mainland words
 are never rewritten: 高画质 stays, 高畫質 → 高清) plus a few tech names that apply
 everywhere (``輝達``/``辉达`` → ``英伟达``, ``晶片`` → ``芯片``, ``伺服器`` → ``服务器``).
-Both libraries are imported lazily, only when ``traditional=True`` is used.
+
+Start-up: ``notifier/data/traditional.json`` ships the phrase table (made from zhconv's
+data file by ``scripts/text_data.py``; zhconv is not imported at run time) and every
+character ``t2s`` may change. Text with none of them and none of the tech names is left
+as it is without OpenCC (one regex search, ~1.5 µs per 300 characters; ``t2s`` alone
+takes ~4); OpenCC and the phrase automaton (~10 ms) load on the first text or term that
+has one.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 __all__ = ["Folded", "OffsetMap", "fold", "fold_text", "is_word_char"]
+
+_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 # ---------------------------------------------------------------------------- offsets
 
@@ -208,44 +219,17 @@ _JAMO_JOINING = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))  # Hangul V/T jamo compose
 
 
 class _Tables:
-    """Per-character facts, computed once."""
+    """Per-character facts: read from ``notifier/data/fold.json``, else computed (~0.2 s)."""
 
-    def __init__(self) -> None:
-        seconds: set[int] = set()  # second characters of canonical compositions
-        cps: list[int] = []
-        lo = 0
-        for a, b in (*_BORING, (0x110000, 0x110000)):
-            cps.extend(range(lo, a))
-            lo = b + 1
-        for cp in cps:
-            d = unicodedata.decomposition(chr(cp))
-            if d and d[0] != "<":
-                parts = d.split()
-                if len(parts) == 2:
-                    seconds.add(int(parts[1], 16))
-        for a, b in _JAMO_JOINING:
-            seconds.update(range(a, b + 1))
-        self.joining: frozenset[str] = frozenset(
-            chr(cp) for cp in cps if cp in seconds or unicodedata.combining(chr(cp))
-        )
-        self.cf: frozenset[str] = frozenset(
-            chr(cp) for cp in cps if unicodedata.category(chr(cp)) == "Cf"
-        )
-        special: list[int] = []
+    def __init__(
+        self, joining: Iterable[int], cf: Iterable[int], special: Iterable[int], simple: Any
+    ) -> None:
+        self.joining: frozenset[str] = frozenset(map(chr, joining))
+        self.cf: frozenset[str] = frozenset(map(chr, cf))
         #: 1:1 special characters and their fold (full-width forms, compatibility letters).
-        self.simple: dict[str, str] = {}
+        self.simple: dict[str, str] = dict(simple)
         self.cache: dict[str, str] = {}
-        for cp in cps:
-            ch = chr(cp)
-            cf = ch.casefold()
-            if ch in self.cf or ch in self.joining:
-                special.append(cp)
-                continue
-            f = _fold_unit(ch, self.cf)
-            if f != cf or len(cf) != 1:
-                special.append(cp)
-                if len(f) == 1 and f.casefold() == f and f not in self.joining:
-                    self.simple[ch] = f
+        special = list(special)
         # sre is fast on a BMP-only class; astral characters (emoji, mostly) are all
         # matched and then looked up in ``astral_special``.
         # Lone surrogates (text decoded with surrogateescape) cannot be encoded: U+FFFD.
@@ -256,18 +240,99 @@ class _Tables:
         self.astral_special: frozenset[str] = frozenset(chr(cp) for cp in special if cp > 0xFFFF)
         self.special = re.compile(f"{_char_class(bmp)}|[\U00010000-\U0010ffff]")
 
+    @classmethod
+    def load(cls) -> _Tables:
+        """The shipped tables when they were made with this Unicode version, else built."""
+        try:
+            data = _read_data("fold.json")
+        except (OSError, ValueError):
+            data = None
+        if data is None or data.get("unidata_version") != unicodedata.unidata_version:
+            data = fold_data()
+        return cls(
+            _expand(data["joining"]),
+            _expand(data["cf"]),
+            _expand(data["special"]),
+            data["simple"].items(),
+        )
+
+
+def fold_data() -> dict[str, Any]:
+    """Compute the folding tables from ``unicodedata`` (``scripts/text_data.py`` ships them).
+
+    Returns a JSON-ready mapping: code point ranges of the joining (combining, second of a
+    composition), format (Cf) and special (fold not a 1:1 casefold) characters, and the
+    1:1 special characters with their fold. Lone surrogates are added on load.
+    """
+    seconds: set[int] = set()  # second characters of canonical compositions
+    cps: list[int] = []
+    lo = 0
+    for a, b in (*_BORING, (0x110000, 0x110000)):
+        cps.extend(range(lo, a))
+        lo = b + 1
+    for cp in cps:
+        d = unicodedata.decomposition(chr(cp))
+        if d and d[0] != "<":
+            parts = d.split()
+            if len(parts) == 2:
+                seconds.add(int(parts[1], 16))
+    for a, b in _JAMO_JOINING:
+        seconds.update(range(a, b + 1))
+    joining = frozenset(chr(cp) for cp in cps if cp in seconds or unicodedata.combining(chr(cp)))
+    cf = frozenset(chr(cp) for cp in cps if unicodedata.category(chr(cp)) == "Cf")
+    special: list[int] = []
+    simple: dict[str, str] = {}
+    for cp in cps:
+        ch = chr(cp)
+        low = ch.casefold()
+        if ch in cf or ch in joining:
+            special.append(cp)
+            continue
+        f = _fold_unit(ch, cf)
+        if f != low or len(low) != 1:
+            special.append(cp)
+            if len(f) == 1 and f.casefold() == f and f not in joining:
+                simple[ch] = f
+    return {
+        "unidata_version": unicodedata.unidata_version,
+        "joining": _ranges(sorted(map(ord, joining))),
+        "cf": _ranges(sorted(map(ord, cf))),
+        "special": _ranges(special),
+        "simple": simple,
+    }
+
+
+def _ranges(cps: list[int]) -> list[list[int]]:
+    """Sorted code points as ``[first, last]`` runs."""
+    out: list[list[int]] = []
+    for cp in cps:
+        if out and out[-1][1] == cp - 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def _expand(ranges: Iterable[list[int]]) -> Iterable[int]:
+    for a, b in ranges:
+        yield from range(a, b + 1)
+
+
+def _read_data(name: str) -> Any:
+    """A JSON file of ``notifier/data``."""
+    with open(os.path.join(_DATA_DIR, name), "rb") as f:
+        return json.load(f)
+
 
 def _char_class(cps: list[int]) -> str:
     """A regex character class matching exactly ``cps`` (sorted)."""
     parts: list[str] = []
-    i = 0
-    while i < len(cps):
-        j = i
-        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
-            j += 1
-        a, b = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
-        parts.append(a if i == j else f"{a}-{b}")
-        i = j + 1
+    for a, b in _ranges(cps):
+        x = chr(a) if a > 0x7F else re.escape(chr(a))  # only ASCII is special
+        if a == b:
+            parts.append(x)
+        else:
+            parts.append(f"{x}-{chr(b) if b > 0x7F else re.escape(chr(b))}")
     return "[" + "".join(parts) + "]" if parts else "(?!)"
 
 
@@ -288,7 +353,7 @@ _tables: _Tables | None = None
 def _get_tables() -> _Tables:
     global _tables
     if _tables is None:
-        _tables = _Tables()
+        _tables = _Tables.load()
     return _tables
 
 
@@ -299,7 +364,7 @@ def fold(text: str, *, traditional: bool = False) -> Folded:
     """Fold ``text`` for matching; see the module docstring."""
     folded, fmap = _fold_base(text)
     maps: list[OffsetMap] = [fmap] if fmap is not None else []
-    if traditional and not folded.isascii():
+    if traditional and not folded.isascii() and _may_change(folded):
         folded, tmaps = _traditional().convert(folded)
         maps.extend(tmaps)
     return Folded(folded, text, maps)
@@ -380,6 +445,50 @@ _TECH_PHRASES = {
 _SPLIT = re.compile(r"([\s\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e\u3000-\u303f]+)")
 
 
+class _Trigger:
+    """The characters OpenCC ``t2s`` may change (``notifier/data/traditional.json``)."""
+
+    def __init__(self, changed: Iterable[int]) -> None:
+        cps = sorted(changed)
+        self.astral: frozenset[str] = frozenset(chr(cp) for cp in cps if cp > 0xFFFF)
+        # BMP class + any astral character, as for ``_Tables.special`` (sre is slow on
+        # a class with astral members: ~100 µs per 300 characters instead of ~1.5 µs).
+        bmp = _char_class([cp for cp in cps if cp <= 0xFFFF])
+        self.search = re.compile(f"{bmp}|[\U00010000-\U0010ffff]").search
+
+
+_trigger: _Trigger | None = None
+_trad_data: dict[str, Any] | None = None
+
+
+def _traditional_data() -> dict[str, Any]:
+    global _trad_data
+    if _trad_data is None:
+        _trad_data = _read_data("traditional.json")
+    return _trad_data
+
+
+def _may_change(s: str) -> bool:
+    """Whether Traditional → Simplified could change folded ``s`` at all.
+
+    Without a character ``t2s`` changes (alone or in one of its phrases) the conversion is
+    the identity, and regional phrases apply only where it changed something; only the
+    ``_TECH_PHRASES`` apply to Simplified text. So such text needs neither OpenCC nor the
+    phrase table, which are loaded on the first text that does.
+    """
+    global _trigger
+    if _trigger is None:
+        _trigger = _Trigger(map(ord, _traditional_data()["changed"]))
+    search, astral = _trigger.search, _trigger.astral
+    pos = 0
+    while (m := search(s, pos)) is not None:
+        ch = m.group()
+        if ch <= "\uffff" or ch in astral:
+            return True
+        pos = m.end()
+    return any(k in s for k in _TECH_PHRASES)
+
+
 class _Traditional:
     """OpenCC ``t2s`` for characters, then regional phrases (see module docstring)."""
 
@@ -391,7 +500,10 @@ class _Traditional:
             self._cc: Any = opencc.OpenCC("t2s")
         except Exception:  # older OpenCC wants the file name
             self._cc = opencc.OpenCC("t2s.json")
-        phrases = self._regional_phrases()
+        # MediaWiki's zh2CN keys with a Traditional-only character, folded and converted
+        # (scripts/text_data.py makes them from zhconv's data file).
+        phrases: dict[str, str] = dict(_traditional_data()["phrases"])
+        phrases.update(_TECH_PHRASES)
         self._keys = list(phrases)
         self._values = [phrases[k] for k in self._keys]
         #: Tech names apply wherever they occur; MediaWiki phrases only where the text
@@ -401,33 +513,13 @@ class _Traditional:
             self._keys, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
         )
 
-    def _t2s(self, s: str) -> str:
+    def t2s(self, s: str) -> str:
+        """OpenCC ``t2s`` alone (characters and OpenCC's own phrases)."""
         return str(self._cc.convert(s))
-
-    def _regional_phrases(self) -> dict[str, str]:
-        table: dict[str, str] = {}
-        try:  # zhconv's data file (read directly: its loader leaks a file handle)
-            import importlib.resources
-            import json
-
-            blob = importlib.resources.files("zhconv").joinpath("zhcdict.json").read_bytes()
-            data: dict[str, Any] = json.loads(blob)
-            trad_only = frozenset(data["TRADONLY"])
-            raw: dict[str, str] = data["zh2CN"]
-        except Exception:  # zhconv missing or its data changed: characters only
-            raw, trad_only = {}, frozenset()
-        for k, v in raw.items():
-            if trad_only.isdisjoint(k):
-                continue  # a key mainland text could contain: never rewrite it
-            key = self._t2s(_fold_base(k)[0])
-            if key:
-                table[key] = self._t2s(_fold_base(v)[0])
-        table.update(_TECH_PHRASES)
-        return table
 
     def convert(self, s: str) -> tuple[str, list[OffsetMap]]:
         maps: list[OffsetMap] = []
-        out = self._t2s(s)
+        out = self.t2s(s)
         cmap: OffsetMap | None = None
         if len(out) != len(s):  # rare: OpenCC changed a length; map by chunks
             out, cmap = self._by_chunks(s)
@@ -467,7 +559,7 @@ class _Traditional:
         for chunk in _SPLIT.split(s):
             if not chunk:
                 continue
-            c = self._t2s(chunk)
+            c = self.t2s(chunk)
             out.append(c)
             if len(c) == len(chunk):
                 cmap.identity(len(c))

@@ -83,13 +83,27 @@ def describe(value: object) -> str:
 def compose(text: str, path: str, problems: Problems) -> Node | None:
     """Parse YAML text; report a syntax error and return ``None`` when it has one."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         problems.add(_syntax_message(exc), path, _line(exc))
         return None
     if root is None:
         return None
     return _Converter(path, problems, os.environ).convert(root)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """libyaml when it is there (~10× faster); PyYAML for anything libyaml refuses.
+
+    The two agree on valid YAML; PyYAML's error messages are the ones reported (and tested).
+    """
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return yaml.compose(text, Loader=loader)
+        except Exception:  # any refusal (or text it cannot encode): PyYAML decides and says
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def _line(exc: yaml.MarkedYAMLError) -> int | None:
@@ -182,7 +196,7 @@ class _Converter:
             if text is None:
                 return Node(None, line, env, raw=raw, broken=True)
             tag = node.tag
-            if node.style is None:
+            if not node.style:  # None from PyYAML, "" from libyaml
                 # A plain scalar: `${N}` holding 10 is the number 10, as if written.
                 tag = self.constructor.resolve(yaml.ScalarNode, text, (True, False))
             node = yaml.ScalarNode(tag, text, node.start_mark, node.end_mark, node.style)
