@@ -31,6 +31,10 @@ class Server:
         """Stop listening, let requests in progress finish (up to the shutdown timeout)."""
         await self.runner.cleanup()
 
+    async def cleanup(self) -> None:
+        """The same as :meth:`stop` (``AppRunner``'s name for it)."""
+        await self.stop()
+
 
 async def serve(
     app: web.Application, host: str, port: int, *, shutdown_timeout: float = 10.0
@@ -60,5 +64,5 @@ async def serve(
         await runner.cleanup()
         raise
     bound = runner.addresses[0][1]
-    log.info("listening on %s:%d", host, bound)
+    log.debug("listening on %s:%d", host, bound)
     return Server(runner, host, bound)

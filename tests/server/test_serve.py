@@ -54,7 +54,7 @@ async def test_serves_on_a_free_port(server: Server) -> None:
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{server.url}/healthz") as resp:
             assert resp.status == 200
-        await server.stop()
+        await server.cleanup()  # AppRunner's name for stop()
         with pytest.raises(aiohttp.ClientConnectionError):
             await session.get(f"{server.url}/healthz")
 
