@@ -4,6 +4,9 @@ config = load_config("rules.yaml")        # raises the first ConfigError
 config, errors = check_config("rules.yaml")  # every problem, for `notifier check`
 report = inspect_config("rules.yaml")     # config, errors and warnings
 
+Besides rules and channels a config declares the service: ``store:``, ``sources:``,
+``server:`` and ``delivery:`` (see ``_service``, ``_sources`` and ``_delivery``).
+
 Channel types and their settings are the adapters' (``channels.REGISTRY``): see
 :mod:`notifier.config.channels`.
 """
@@ -24,6 +27,7 @@ from notifier.config._model import (
     Settings,
     SourceSpec,
 )
+from notifier.config._service import sqlite_path
 
 __all__ = [
     "ChannelSpec",
@@ -36,4 +40,5 @@ __all__ = [
     "default_config_path",
     "inspect_config",
     "load_config",
+    "sqlite_path",
 ]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from notifier.config._nodes import Node
-from notifier.config._problems import Problems, suggest
+from notifier.config._problems import Problems, closest, suggest
 from notifier.rules.model import FIELDS
 
 
@@ -98,6 +98,26 @@ class Checker:
             self.fail(node, f"{key}: must be a whole number > 0, got {got}{_unquote_hint(node)}")
             return None
         return value
+
+    def choice(self, node: Node, key: str, choices: Sequence[str]) -> str | None:
+        """Return one of ``choices`` (a string), with a suggestion when it is close to one."""
+        if not isinstance(node.value, str) or node.value not in choices:
+            allowed = " or ".join(choices) if len(choices) == 2 else ", ".join(choices)
+            got = f", got {node.show()}" if node.value is not None else ""
+            close = suggest(node.value, choices) if isinstance(node.value, str) else ""
+            self.fail(node, f"{key}: must be {allowed}{got}{'' if node.env else close}")
+            return None
+        return node.value
+
+    def unknown_settings(self, node: Node, allowed: Iterable[str], what: str) -> None:
+        """Report each key of a mapping node not in ``allowed`` as ``what: unknown setting``."""
+        allowed = tuple(allowed)
+        for key in node.value:
+            if key not in allowed:
+                close = closest(key, allowed)
+                hint = f"did you mean '{close}'?" if close else f"known: {', '.join(allowed)}"
+                line = node.key_lines.get(key, node.line)
+                self.error(line, f"{what}: unknown setting '{key}' ({hint})")
 
     def boolean(self, node: Node, key: str) -> bool | None:
         """Return true or false."""

@@ -6,18 +6,32 @@ import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from notifier.config._check import Checker
+from notifier.config._delivery import merge, read_delivery
 from notifier.config._model import ChannelSpec, Config, ConfigReport, Settings
 from notifier.config._nodes import Node, compose
 from notifier.config._problems import Problems
 from notifier.config._rules import RuleContext, read_notify, read_rule
+from notifier.config._service import read_server, read_store
+from notifier.config._sources import read_sources
 from notifier.config.channels import read_channel
+from notifier.delivery.policy import Mode, Policy
 from notifier.errors import ConfigError
 from notifier.rules.frequency import parse_frequency_words
 from notifier.rules.model import Rule
 
-TOP_KEYS = ("settings", "channels", "rules", "frequency_words")
+TOP_KEYS = (
+    "settings",
+    "store",
+    "sources",
+    "server",
+    "delivery",
+    "channels",
+    "rules",
+    "frequency_words",
+)
 SETTINGS_KEYS = ("fold_traditional", "field_weights")
 FREQUENCY_KEYS = ("path", "notify", "fields", "tags")
 DEFAULT_PATH = "rules.yaml"
@@ -84,6 +98,8 @@ class _Loader:
         self.path = path
         self.check = check
         self.base = Path(path).parent
+        #: Lines of ``at:`` keys, to warn when no target delivers in digest mode.
+        self.at_lines: list[tuple[int, str]] = []
 
     def load(self, root: Node) -> Config | None:
         top = self.check.mapping(root, "the config")
@@ -91,7 +107,11 @@ class _Loader:
             return None
         self.check.known_keys(root, TOP_KEYS, noun="top-level key")
         settings = self._settings(top.get("settings"))
-        channels = self._channels(top.get("channels"))
+        store = read_store(self.check, top.get("store"), self.base)
+        sources = read_sources(self.check, top.get("sources"), self.base)
+        server = read_server(self.check, top.get("server"))
+        defaults = self._delivery(top.get("delivery"), "delivery")
+        channels, own = self._channels(top.get("channels"))
         # Rules may name a channel whose own settings are wrong: report that once, there.
         declared = top.get("channels")
         names = set(declared.value) if declared and isinstance(declared.value, dict) else set()
@@ -101,7 +121,33 @@ class _Loader:
             rules += self._frequency(top["frequency_words"], ctx, {r.name for r in rules})
         if "rules" not in top and "frequency_words" not in top:
             self.check.error(root.line, "no rules: add rules: or frequency_words:")
-        return Config(self.path, tuple(rules), channels, settings)
+        base = merge(Policy(), defaults)
+        delivery = {name: merge(base, own.get(name)) for name in channels}
+        if not any(p.mode is Mode.DIGEST for p in delivery.values()) and not any(
+            r.delivery == Mode.DIGEST for r in rules
+        ):
+            for line, what in self.at_lines:
+                self.check.warning(line, f"{what}: at: applies in digest mode only (mode: digest)")
+        if store is None or server is None:
+            return None
+        return Config(
+            self.path,
+            tuple(rules),
+            channels,
+            settings,
+            store=store,
+            sources=sources,
+            server=server,
+            delivery=delivery,
+        )
+
+    def _delivery(self, node: Node | None, what: str) -> dict[str, Any] | None:
+        """Read a ``delivery:`` mapping; remember where ``at:`` is."""
+        if node is None:
+            return None
+        if isinstance(node.value, dict) and "at" in node.value:
+            self.at_lines.append((node.key_lines["at"], what))
+        return read_delivery(self.check, node, what)
 
     def _settings(self, node: Node | None) -> Settings:
         if node is None or node.value is None:
@@ -123,17 +169,24 @@ class _Loader:
                 settings = dataclasses.replace(settings, field_weights=weights)
         return settings
 
-    def _channels(self, node: Node | None) -> dict[str, ChannelSpec]:
+    def _channels(
+        self, node: Node | None
+    ) -> tuple[dict[str, ChannelSpec], dict[str, dict[str, Any] | None]]:
+        """The channels, and the ``delivery:`` fields each gives (read_channel skips them)."""
         out: dict[str, ChannelSpec] = {}
+        delivery: dict[str, dict[str, Any] | None] = {}
         values = {} if node is None or node.value is None else self.check.mapping(node, "channels")
         for name, spec in (values or {}).items():
             line = node.key_lines[name] if node else spec.line
             channel = read_channel(self.check, name, spec, line)
             if channel is not None:
                 out[name] = channel
+            if isinstance(spec.value, dict) and "delivery" in spec.value:
+                what = f"channel '{name}': delivery"
+                delivery[name] = self._delivery(spec.value["delivery"], what)
         # `console` is always there, so that rules need no channels: section to start with.
         out.setdefault("console", ChannelSpec("console", "console"))
-        return out
+        return out, delivery
 
     def _rules(self, node: Node | None, ctx: RuleContext) -> list[Rule]:
         items = [] if node is None else self.check.items(node, "rules") or []

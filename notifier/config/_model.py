@@ -39,7 +39,13 @@ class ChannelSpec:
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class SourceSpec:
-    """A named source (``sources:``): ``folder`` (``path``) or ``url`` (``url``, ``interval``)."""
+    """A named source (``sources:``): a watched ``folder`` or a polled ``url``.
+
+    ``settings`` are checked and normalised: for ``folder``, ``path`` (absolute),
+    ``pattern`` (tuple of file-name globs) and ``recursive``; for ``url``, ``url``,
+    ``interval`` and ``timeout`` (seconds), ``headers`` (name -> text, may hold secrets)
+    and ``max_size`` (bytes).
+    """
 
     name: str
     type: str

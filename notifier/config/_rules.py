@@ -25,8 +25,11 @@ RULE_KEYS = (
     "tags",
     "notify",
     "max_items",
+    "delivery",
 )
 TERM_KEYS = ("term", "pattern", "weight", "fields")
+#: A rule's ``delivery:`` overrides its targets' mode for its matches.
+DELIVERY_MODES = ("instant", "digest")
 
 
 @dataclasses.dataclass(slots=True)
@@ -80,6 +83,8 @@ def read_rule(node: Node, index: int, ctx: RuleContext) -> Rule | None:
         kwargs["notify"] = read_notify(values["notify"], ctx)
     if "max_items" in values and values["max_items"].value is not None:
         kwargs["max_items"] = check.count(values["max_items"], "max_items")
+    if "delivery" in values and values["delivery"].value is not None:
+        kwargs["delivery"] = check.choice(values["delivery"], "delivery", DELIVERY_MODES)
 
     if terms_ok and not terms["any"] and not terms["all"]:
         if terms["none"]:

@@ -63,6 +63,8 @@ def read_channel(check: Checker, name: str, node: Node, line: int) -> ChannelSpe
         )
         return None
 
+    # `delivery:` is the service's (its delivery policy), not a setting of the adapter.
+    values = {key: value for key, value in values.items() if key != "delivery"}
     settings = {key: value.plain() for key, value in values.items() if key != "type"}
     broken = {key for key, value in values.items() if value.broken}
     # A setting whose ${VAR} failed was reported at its line already; what follows from it

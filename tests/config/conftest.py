@@ -15,7 +15,7 @@ from notifier.config import check_config
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Work in an empty folder, so messages read ``rules.yaml:N: ...``."""
     monkeypatch.chdir(tmp_path)
-    for name in ("NOTIFIER_CONFIG", "MISSING"):
+    for name in ("NOTIFIER_CONFIG", "NOTIFIER_STORE", "MISSING"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 

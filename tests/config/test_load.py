@@ -191,11 +191,14 @@ def test_public_names():
         "ChannelSpec",
         "Config",
         "ConfigReport",
+        "ServerSpec",
         "Settings",
+        "SourceSpec",
         "check_config",
         "default_config_path",
         "inspect_config",
         "load_config",
+        "sqlite_path",
     ]
 
 

@@ -1,0 +1,154 @@
+"""The ``store:`` and ``server:`` sections: where the service keeps its state, where it listens.
+
+A store is a URL. ``sqlite:///notifier.db`` is a file relative to the config's folder and
+``sqlite:////var/lib/notifier.db`` an absolute one (three slashes, then the path: the
+SQLAlchemy convention); the loaded config always holds the absolute form. PostgreSQL URLs
+(``postgresql://user@host/db``) are kept as written. A URL may hold a password: no message
+shows a store URL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from notifier.config._check import Checker
+from notifier.config._model import ServerSpec
+from notifier.config._nodes import Node
+from notifier.config._units import parse_size
+
+ENV_STORE = "NOTIFIER_STORE"
+SQLITE = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+MEMORY = ":memory:"
+SERVER_KEYS = ("listen", "token", "max_body")
+_STORE_HINT = "write sqlite:///PATH or postgresql://USER@HOST/DB"
+_HOST_PORT = re.compile(r"(?:\[([0-9A-Fa-f:.]+)\]|([^\s:\[\]/]+)):(\d+)")
+
+
+def sqlite_path(store: str) -> str | None:
+    """Return the file of a ``sqlite:///`` store URL (``:memory:`` as is), else ``None``."""
+    if not store.startswith(SQLITE):
+        return None
+    return store[len(SQLITE) :]
+
+
+def default_store(base: Path) -> str:
+    """The store when the config names none: ``notifier.db`` beside the config file."""
+    return SQLITE + str(base.absolute() / "notifier.db")
+
+
+def read_store(check: Checker, node: Node | None, base: Path) -> str | None:
+    """Return the store URL of ``store:`` (else ``$NOTIFIER_STORE``, else the default).
+
+    ``base`` is the config's folder. Returns ``None`` after reporting a problem.
+    """
+    if node is None or node.value is None:
+        env = os.environ.get(ENV_STORE)
+        if not env:
+            return default_store(base)
+        return _store(check, env, None, base, f"store (from ${ENV_STORE})", env=True)
+    text = check.string(node, "store")
+    if text is None:
+        return None
+    return _store(check, text.strip(), node.line, base, "store", env=bool(node.env))
+
+
+def _store(
+    check: Checker, text: str, line: int | None, base: Path, what: str, *, env: bool
+) -> str | None:
+    scheme, sep, rest = text.partition("://")
+    scheme = scheme.lower()
+    if not sep:
+        check.error(line, f"{what}: not a URL; {_STORE_HINT}")
+        return None
+    if scheme == "sqlite":
+        return _sqlite(check, rest, line, base, what)
+    if scheme in POSTGRES_SCHEMES:
+        try:
+            urlsplit(text).port  # noqa: B018 (raises on a bad port)
+        except ValueError:
+            check.error(line, f"{what}: the port of the PostgreSQL URL is not a number")
+            return None
+        return text
+    shown = "" if env else f" '{scheme}'"
+    check.error(line, f"{what}: unknown scheme{shown}; {_STORE_HINT}")
+    return None
+
+
+def _sqlite(check: Checker, rest: str, line: int | None, base: Path, what: str) -> str | None:
+    if not rest.startswith("/") or not rest[1:].strip():
+        check.error(line, f"{what}: write sqlite:///PATH, e.g. sqlite:///notifier.db")
+        return None
+    name = rest[1:]
+    if name == MEMORY:
+        return SQLITE + MEMORY
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = base.absolute() / path
+    if path.is_dir():
+        check.error(line, f"{what}: {str(path)!r} is a folder; name the database file in it")
+        return None
+    if not path.parent.is_dir():
+        check.warning(line, f"{what}: the folder {str(path.parent)!r} does not exist")
+    return SQLITE + str(path)
+
+
+def read_server(check: Checker, node: Node | None) -> ServerSpec | None:
+    """Return the ``server:`` section (defaults when absent), or ``None`` after a problem."""
+    if node is None or node.value is None:
+        return ServerSpec()
+    values = check.mapping(node, "server")
+    if values is None:
+        return None
+    check.unknown_settings(node, SERVER_KEYS, "server")
+    before = len(check.problems.errors)
+    spec = ServerSpec()
+    host, port, token, max_body = spec.host, spec.port, spec.token, spec.max_body
+    if "listen" in values:
+        host, port = _listen(check, values["listen"]) or (host, port)
+    token_node = values.get("token")
+    if token_node is not None and token_node.value is not None:
+        token = check.string(token_node, "server: token")
+        if token is not None and any(c.isspace() for c in token):
+            check.fail(token_node, "server: token: must not contain spaces or line breaks")
+    if "max_body" in values:
+        size = parse_size(values["max_body"].value)
+        if not size:
+            check.fail(
+                values["max_body"],
+                f"server: max_body: must be a size like 5MB or 512KB (a number is bytes), "
+                f"got {values['max_body'].show()}",
+            )
+        else:
+            max_body = size
+    if len(check.problems.errors) > before or any(n.broken for n in values.values()):
+        return None
+    return ServerSpec(host, port, token, max_body)
+
+
+def _listen(check: Checker, node: Node) -> tuple[str, int] | None:
+    """``127.0.0.1:8080``, ``[::1]:8080``, ``0.0.0.0:8080`` or a port (on 127.0.0.1)."""
+    value = node.value
+    host, port = ServerSpec().host, None
+    if isinstance(value, int) and not isinstance(value, bool):
+        port = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        port = int(value)
+    elif isinstance(value, str) and (match := _HOST_PORT.fullmatch(value.strip())):
+        host, port = match.group(1) or match.group(2), int(match.group(3))
+    elif isinstance(value, str) and value.strip().startswith(":"):
+        check.fail(
+            node,
+            "server: listen: give the address too: 127.0.0.1:PORT (this machine only) "
+            "or 0.0.0.0:PORT (every network interface)",
+        )
+        return None
+    if port is None or not 0 <= port <= 65535:
+        check.fail(
+            node, f"server: listen: write HOST:PORT, e.g. 127.0.0.1:8080, got {node.show()}"
+        )
+        return None
+    return host, port
