@@ -42,9 +42,9 @@ class SourceSpec:
     """A named source (``sources:``): a watched ``folder`` or a polled ``url``.
 
     ``settings`` are checked and normalised: for ``folder``, ``path`` (absolute),
-    ``pattern`` (tuple of file-name globs) and ``recursive``; for ``url``, ``url``,
-    ``interval`` and ``timeout`` (seconds), ``headers`` (name -> text, may hold secrets)
-    and ``max_size`` (bytes).
+    ``pattern`` (tuple of file-name globs, ``None`` for digest files) and ``recursive``;
+    for ``url``, ``url``, ``interval`` and ``timeout`` (seconds), ``headers`` (name ->
+    text, may hold secrets) and ``max_size`` (bytes).
     """
 
     name: str

@@ -3,7 +3,8 @@
 Each source is ``name: {type: folder | url, ...}``. The loaded :class:`SourceSpec` holds
 checked, normalised settings:
 
-- ``folder``: ``path`` (absolute), ``pattern`` (a tuple of file-name globs), ``recursive``.
+- ``folder``: ``path`` (absolute), ``pattern`` (a tuple of file-name globs, or ``None``:
+  the digest files ``notifier ingest DIR`` reads), ``recursive``.
 - ``url``: ``url``, ``interval`` and ``timeout`` (seconds), ``headers`` (name -> text),
   ``max_size`` (bytes).
 
@@ -98,6 +99,7 @@ def _folder(
     if "path" not in values:
         check.error(line, f"{what}: missing setting 'path' (the folder to watch)")
         return None
+    before = len(check.problems.errors)
     node = values["path"]
     text = check.string(node, f"{what}: path")
     if text is None:
@@ -112,8 +114,8 @@ def _folder(
             node.line,
             f"{what}: the folder {node.show()} does not exist yet (notifier run creates it)",
         )
-    patterns: tuple[str, ...] | None = ("*",)
-    if "pattern" in values:
+    patterns: tuple[str, ...] | None = None  # the digest files `notifier ingest DIR` reads
+    if "pattern" in values and values["pattern"].value is not None:
         patterns = check.strings(values["pattern"], f"{what}: pattern", single=True)
         for item in check.items(values["pattern"], "pattern", single=True) or []:
             if isinstance(item.value, str) and ("/" in item.value or "\\" in item.value):
@@ -123,7 +125,7 @@ def _folder(
     recursive: bool | None = False
     if "recursive" in values:
         recursive = check.boolean(values["recursive"], f"{what}: recursive")
-    if patterns is None or recursive is None:
+    if recursive is None or len(check.problems.errors) > before:
         return None
     return {"path": str(path), "pattern": patterns, "recursive": recursive}
 

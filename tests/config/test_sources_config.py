@@ -83,10 +83,16 @@ def test_no_sources(write: Callable[..., str]):
     assert load_config(write("sources:\n" + RULES)).sources == ()
 
 
-def test_missing_folder_is_a_warning(write: Callable[..., str]):
+def test_missing_folder_is_a_warning(write: Callable[..., str], in_tmp: Path):
     """A folder that does not exist yet is fine: the service creates it."""
     report = inspect_config(write("sources:\n  in: {type: folder, path: later}\n" + RULES))
     assert report.config is not None
+    # No pattern: the digest files (by extension) that `notifier ingest DIR` reads.
+    assert report.config.sources[0].settings == {
+        "path": str(in_tmp / "later"),
+        "pattern": None,
+        "recursive": False,
+    }
     assert report.config.sources == (
         SourceSpec("in", "folder", report.config.sources[0].settings),
     )
