@@ -1,0 +1,563 @@
+"""The shared store: PostgreSQL, for several notifier processes on several machines.
+
+Every method is one transaction on a pooled connection (psycopg 3, async). PostgreSQL is
+what coordinates the processes:
+
+- :meth:`PostgresStore.claim` picks rows with ``FOR UPDATE SKIP LOCKED``: workers never wait
+  for each other and never claim the same delivery.
+- :meth:`PostgresStore.commit_digest` inserts stories with ``ON CONFLICT DO NOTHING
+  RETURNING``: when two ingest processes offer the same story (same id or a shared key),
+  one stores it and queues its deliveries, the other counts a repeat sighting.
+- Migrations run under an advisory lock, so processes starting together apply them once.
+
+Values read back are those of the SQLite store: times as floats, JSON as dicts and lists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
+
+import psycopg
+from psycopg import errors
+from psycopg_pool import AsyncConnectionPool
+
+from notifier.store.base import (
+    Delivery,
+    DigestCommit,
+    NewDelivery,
+    NewStory,
+    Outcome,
+    SeenAgain,
+    State,
+    Store,
+    TargetState,
+)
+from notifier.store.schema import migrations
+
+_DELIVERY_COLUMNS = (
+    "id, story_id, target, rules, score, state, due_at, created_at, attempts, entry, "
+    "backlog, sent_at, last_error, claimed_by, lease_until"
+)
+#: The story's source count, read with a delivery.
+_SOURCES = "COALESCE((SELECT s.sources FROM stories s WHERE s.id = d.story_id), 1)"
+_TARGET_FIELDS = (
+    "status",
+    "detail",
+    "new_address",
+    "last_sent_at",
+    "last_error",
+    "last_error_at",
+)
+#: How long the sends log is kept (hourly caps look one hour back).
+_SENDS_KEPT = 2 * 3600.0
+#: Transactions that lost a deadlock to a concurrent ingest are retried this many times.
+_RETRIES = 5
+
+
+class PostgresStore(Store):
+    """The :class:`~notifier.store.base.Store` on a PostgreSQL database.
+
+    Args:
+        url: a libpq URL, ``postgresql://user@host:5432/db`` (any libpq parameter may go in
+            the query string, e.g. ``?options=-csearch_path%3Dnotifier`` for a schema).
+        min_size: connections the pool keeps open.
+        max_size: most connections the pool opens (concurrent transactions of a process).
+    """
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+        self.url = url
+        self.min_size = min_size
+        self.max_size = max_size
+        self._pool: AsyncConnectionPool | None = None
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _tx(self) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
+        """One transaction on a pooled connection."""
+        if self._pool is None:
+            raise RuntimeError("store is not open")
+        async with self._pool.connection() as conn, conn.transaction():
+            yield conn.cursor()
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        async with self._tx() as cur:
+            await cur.execute(sql, params)
+            return await cur.fetchall()
+
+    async def _count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        async with self._tx() as cur:
+            await cur.execute(sql, params)
+            return cur.rowcount
+
+    async def open(self) -> None:
+        if self._pool is not None:
+            return
+        # Connect once first: an unreachable server fails now, not after the pool's wait.
+        async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+            await migrate(conn)
+        pool = AsyncConnectionPool(
+            self.url,
+            min_size=self.min_size,
+            max_size=self.max_size,
+            kwargs={"autocommit": True},
+            open=False,
+            name="notifier-store",
+        )
+        try:
+            await pool.open(wait=True, timeout=30)
+        except BaseException:
+            await pool.close()
+            raise
+        self._pool = pool
+
+    async def close(self) -> None:
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        await pool.close()
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    async def known_keys(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        rows = await self._all(
+            "SELECT key, story_id FROM story_keys WHERE key = ANY(%s)", (wanted,)
+        )
+        return dict(rows)
+
+    async def recent_fingerprints(self, since: float) -> list[tuple[str, int]]:
+        sql = (
+            "SELECT id, simhash FROM stories WHERE first_seen >= %s AND simhash IS NOT NULL "
+            "ORDER BY first_seen"
+        )
+        return await self._all(sql, (float(since),))
+
+    async def digest_seen(self, digest_hash: str) -> bool:
+        return bool(await self._all("SELECT 1 FROM digests WHERE hash = %s", (digest_hash,)))
+
+    async def commit_digest(
+        self,
+        digest_hash: str,
+        origin: str,
+        stories: Sequence[NewStory],
+        seen: Sequence[SeenAgain],
+        deliveries: Sequence[NewDelivery],
+        now: float,
+    ) -> DigestCommit:
+        for attempt in range(_RETRIES):
+            try:
+                async with self._tx() as cur:
+                    return await _commit(
+                        cur, digest_hash, origin, stories, seen, deliveries, float(now)
+                    )
+            except (errors.DeadlockDetected, errors.SerializationFailure):
+                # Two ingest processes inserted overlapping keys in opposite orders:
+                # PostgreSQL aborted one; doing it again sees the other's stories.
+                if attempt == _RETRIES - 1:
+                    raise
+                await asyncio.sleep(random.uniform(0.01, 0.1) * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    async def recent_stories(self, since: float, limit: int = 50) -> list[dict[str, Any]]:
+        sql = (
+            "SELECT id, item, sources, first_seen FROM stories WHERE first_seen >= %s "
+            "ORDER BY sources DESC, first_seen DESC LIMIT %s"
+        )
+        out = []
+        for story_id, item, sources, first_seen in await self._all(sql, (float(since), limit)):
+            item.update(story_id=story_id, sources=sources, first_seen=first_seen)
+            out.append(item)
+        return out
+
+    # -- dispatch --------------------------------------------------------------------------
+
+    async def due_targets(self, now: float) -> dict[str, float]:
+        sql = (
+            "SELECT target, MIN(due_at) FROM deliveries WHERE state = 'queued' "
+            "AND due_at <= %s AND target NOT IN "
+            "(SELECT name FROM targets WHERE status <> 'active') GROUP BY target"
+        )
+        return dict(await self._all(sql, (float(now),)))
+
+    async def next_due(self) -> float | None:
+        sql = (
+            "SELECT MIN(due_at) FROM deliveries WHERE state = 'queued' AND target NOT IN "
+            "(SELECT name FROM targets WHERE status <> 'active')"
+        )
+        rows = await self._all(sql)
+        return rows[0][0]  # type: ignore[no-any-return]
+
+    async def claim(
+        self, target: str, worker: str, now: float, lease: float, limit: int
+    ) -> list[Delivery]:
+        # SKIP LOCKED: rows another worker is claiming right now are passed over, and a row
+        # claimed (committed) since our snapshot fails the re-checked WHERE: never twice.
+        sql = (
+            "WITH picked AS (SELECT id FROM deliveries WHERE state = 'queued' "
+            "AND target = %s AND due_at <= %s ORDER BY score DESC, id LIMIT %s "
+            "FOR UPDATE SKIP LOCKED) "
+            "UPDATE deliveries d SET state = 'sending', claimed_by = %s, lease_until = %s "
+            f"FROM picked WHERE d.id = picked.id RETURNING {_columns('d')}, {_SOURCES}"
+        )
+        rows = await self._all(sql, (target, float(now), limit, worker, float(now + lease)))
+        out = [_delivery(row) for row in rows]
+        out.sort(key=lambda d: (-d.score, d.id))
+        return out
+
+    async def finish(self, ids: Sequence[int], outcome: Outcome, now: float) -> None:
+        if not ids:
+            return
+        state = outcome.state
+        await self._count(
+            "UPDATE deliveries SET state = %s, attempts = attempts + %s, "
+            "due_at = COALESCE(%s, due_at), last_error = COALESCE(%s, last_error), "
+            "sent_at = COALESCE(%s, sent_at), claimed_by = NULL, lease_until = NULL "
+            "WHERE id = ANY(%s) AND state = 'sending'",
+            (
+                state.value,
+                int(outcome.attempted),
+                _float(outcome.due_at),
+                outcome.error,
+                float(now) if state is State.SENT else None,
+                list(ids),
+            ),
+        )
+
+    async def recover(self, now: float) -> int:
+        return await self._count(
+            "UPDATE deliveries SET state = 'queued', claimed_by = NULL, lease_until = NULL "
+            "WHERE state = 'sending' AND lease_until < %s",
+            (float(now),),
+        )
+
+    async def release(self, worker: str) -> int:
+        return await self._count(
+            "UPDATE deliveries SET state = 'queued', claimed_by = NULL, lease_until = NULL "
+            "WHERE state = 'sending' AND claimed_by = %s",
+            (worker,),
+        )
+
+    async def record_send(self, target: str, at: float, messages: int = 1) -> None:
+        async with self._tx() as cur:
+            await cur.execute(
+                "INSERT INTO sends (target, at) SELECT %s, %s FROM generate_series(1, %s)",
+                (target, float(at), messages),
+            )
+            await cur.execute(
+                "DELETE FROM sends WHERE target = %s AND at < %s",
+                (target, float(at) - _SENDS_KEPT),
+            )
+
+    async def sends_since(self, target: str, since: float) -> list[float]:
+        sql = "SELECT at FROM sends WHERE target = %s AND at >= %s ORDER BY at"
+        return [row[0] for row in await self._all(sql, (target, float(since)))]
+
+    # -- targets ---------------------------------------------------------------------------
+
+    async def target_states(self) -> dict[str, TargetState]:
+        rows = await self._all(f"SELECT name, {', '.join(_TARGET_FIELDS)} FROM targets")
+        return {row[0]: TargetState(*row) for row in rows}
+
+    async def set_target(self, name: str, **changes: Any) -> None:
+        unknown = set(changes) - set(_TARGET_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown target fields: {', '.join(sorted(unknown))}")
+        async with self._tx() as cur:
+            await cur.execute(
+                "INSERT INTO targets (name) VALUES (%s) ON CONFLICT DO NOTHING", (name,)
+            )
+            if changes:
+                sets = ", ".join(f"{key} = %s" for key in changes)
+                await cur.execute(
+                    f"UPDATE targets SET {sets} WHERE name = %s", (*changes.values(), name)
+                )
+
+    # -- operating -------------------------------------------------------------------------
+
+    async def deliveries(
+        self,
+        states: Sequence[State] | None = None,
+        target: str | None = None,
+        limit: int = 100,
+        failing: bool = False,
+    ) -> list[Delivery]:
+        where: list[str] = []
+        args: list[Any] = []
+        if states:
+            where.append("state = ANY(%s)")
+            args.append([s.value for s in states])
+        if target:
+            where.append("target = %s")
+            args.append(target)
+        if failing:
+            where.append("state = 'queued' AND attempts > 0")
+        sql = f"SELECT {_columns('d')}, {_SOURCES} FROM deliveries d"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC LIMIT %s"
+        return [_delivery(row) for row in await self._all(sql, (*args, limit))]
+
+    async def counts(self, states: Sequence[State] | None = None) -> dict[tuple[str, State], int]:
+        sql = "SELECT target, state, COUNT(*) FROM deliveries"
+        args: list[Any] = []
+        if states:
+            sql += " WHERE state = ANY(%s)"
+            args.append([s.value for s in states])
+        sql += " GROUP BY target, state"
+        rows = await self._all(sql, args)
+        return {(target, State(state)): n for target, state, n in rows}
+
+    async def requeue(
+        self,
+        ids: Sequence[int] = (),
+        *,
+        all_dead: bool = False,
+        target: str | None = None,
+        now: float,
+    ) -> int:
+        base = (
+            "UPDATE deliveries SET state = 'queued', due_at = %s, attempts = 0 "
+            "WHERE state IN ('dead', 'dropped')"
+        )
+        async with self._tx() as cur:
+            if ids:
+                await cur.execute(f"{base} AND id = ANY(%s)", (float(now), list(ids)))
+            elif target:
+                await cur.execute(
+                    "UPDATE targets SET status = 'active', detail = NULL WHERE name = %s",
+                    (target,),
+                )
+                await cur.execute(f"{base} AND target = %s", (float(now), target))
+            elif all_dead:
+                sql = base.replace("('dead', 'dropped')", "('dead')")
+                await cur.execute(sql, (float(now),))
+            else:
+                return 0
+            return cur.rowcount
+
+    async def source_state(self, name: str) -> dict[str, Any]:
+        rows = await self._all("SELECT state FROM sources WHERE name = %s", (name,))
+        return rows[0][0] if rows else {}  # type: ignore[no-any-return]
+
+    async def save_source_state(self, name: str, state: dict[str, Any]) -> None:
+        async with self._tx() as cur:
+            # Create, then lock the row: concurrent saves merge one after the other.
+            await cur.execute(
+                "INSERT INTO sources (name, state) VALUES (%s, '{}') ON CONFLICT DO NOTHING",
+                (name,),
+            )
+            await cur.execute("SELECT state FROM sources WHERE name = %s FOR UPDATE", (name,))
+            row = await cur.fetchone()
+            merged = {**(row[0] if row else {}), **state}
+            await cur.execute(
+                "UPDATE sources SET state = %s WHERE name = %s", (_json(merged), name)
+            )
+
+    async def source_states(self) -> dict[str, dict[str, Any]]:
+        return dict(await self._all("SELECT name, state FROM sources"))
+
+
+async def migrate(conn: psycopg.AsyncConnection[Any]) -> tuple[int, int]:
+    """Apply the migrations this database lacks, under an advisory lock (one transaction).
+
+    Processes that start together wait for the first one, then find nothing to do.
+
+    Returns:
+        The schema version before and after.
+    """
+    async with conn.transaction():
+        # The lock is per schema (search_path), so test schemas do not wait for each other.
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('notifier.migrate.' || current_schema()))"
+        )
+        await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        cur = await conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        row = await cur.fetchone()
+        before = current = int(row[0]) if row else 0
+        for version, sql in migrations("postgresql"):
+            if version <= current:
+                continue
+            await conn.execute(sql.encode())  # no parameters: the whole file at once
+            await conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
+            current = version
+    return before, current
+
+
+async def _commit(
+    cur: psycopg.AsyncCursor[Any],
+    digest_hash: str,
+    origin: str,
+    stories: Sequence[NewStory],
+    seen: Sequence[SeenAgain],
+    deliveries: Sequence[NewDelivery],
+    now: float,
+) -> DigestCommit:
+    """The body of :meth:`PostgresStore.commit_digest`, in the caller's transaction."""
+    # A second writer of the same digest waits here until the first one commits.
+    await cur.execute(
+        "INSERT INTO digests (hash, origin, seen_at) VALUES (%s, %s, %s) "
+        "ON CONFLICT (hash) DO NOTHING",
+        (digest_hash, origin, now),
+    )
+    new_digest = cur.rowcount == 1
+    stored: set[str] = set()
+    again = list(seen)
+    # One order for every writer: fewer lock waits in opposite orders (deadlocks).
+    for story in sorted(stories, key=lambda s: s.id):
+        owner = await _insert_story(cur, story, now)
+        if owner is None:
+            stored.add(story.id)
+        else:  # another writer stored it first: a repeat sighting
+            again.append(SeenAgain(owner, story.source, story.keys))
+    for sighting in sorted(again, key=lambda s: s.story_id):
+        await _sighted(cur, sighting, now)
+    wanted = [d for d in deliveries if d.story_id in stored]
+    queued = 0
+    if wanted:
+        await cur.execute(
+            "INSERT INTO deliveries (story_id, target, rules, score, state, due_at, "
+            "created_at, entry, backlog) "
+            "SELECT story_id, target, rules::json, score, 'queued', due_at, %s, entry::json, "
+            "backlog FROM unnest(%s::text[], %s::text[], %s::text[], %s::float8[], "
+            "%s::float8[], %s::text[], %s::bool[]) "
+            "AS x(story_id, target, rules, score, due_at, entry, backlog) "
+            "ON CONFLICT (story_id, target) DO NOTHING",
+            (
+                now,
+                [d.story_id for d in wanted],
+                [d.target for d in wanted],
+                [_json(list(d.rules)) for d in wanted],
+                [float(d.score) for d in wanted],
+                [float(d.due_at) for d in wanted],
+                [_json(d.entry) for d in wanted],
+                [bool(d.backlog) for d in wanted],
+            ),
+        )
+        queued = cur.rowcount
+    return DigestCommit(new_digest, len(stored), len(again), queued)
+
+
+async def _insert_story(cur: psycopg.AsyncCursor[Any], story: NewStory, now: float) -> str | None:
+    """Insert a story with its keys; return ``None``, or the story that already has its id
+    or one of its keys (then nothing of this one is kept)."""
+    await cur.execute("SAVEPOINT story")
+    await cur.execute(
+        "INSERT INTO stories (id, title, url, source, item, simhash, first_seen, last_seen, "
+        "published) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (id) DO NOTHING RETURNING id",
+        (
+            story.id,
+            story.title,
+            story.url,
+            story.source,
+            _json(story.item),
+            story.simhash,
+            now,
+            now,
+            _float(story.published),
+        ),
+    )
+    if await cur.fetchone() is None:
+        await cur.execute("RELEASE SAVEPOINT story")
+        return story.id
+    keys = sorted(set(story.keys))
+    await cur.execute(
+        "INSERT INTO story_keys (key, story_id) SELECT unnest(%s::text[]), %s "
+        "ON CONFLICT (key) DO NOTHING",
+        (keys, story.id),
+    )
+    if cur.rowcount < len(keys):
+        # A key is another story's (committed: ON CONFLICT waited for its writer).
+        await cur.execute(
+            "SELECT story_id FROM story_keys WHERE key = ANY(%s) AND story_id <> %s",
+            (keys, story.id),
+        )
+        found = {key_owner for (key_owner,) in await cur.fetchall()}
+        if found:
+            owner = next(iter(sorted(found)))
+            await cur.execute("ROLLBACK TO SAVEPOINT story")
+            await cur.execute("RELEASE SAVEPOINT story")
+            return str(owner)
+    await cur.execute(
+        "INSERT INTO story_sources (story_id, source) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        (story.id, story.source),
+    )
+    await cur.execute("RELEASE SAVEPOINT story")
+    return None
+
+
+async def _sighted(cur: psycopg.AsyncCursor[Any], sighting: SeenAgain, now: float) -> None:
+    """Count a new source for a story (once per source) and remember the item's keys."""
+    await cur.execute(
+        "INSERT INTO story_sources (story_id, source) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        (sighting.story_id, sighting.source),
+    )
+    await cur.execute(
+        "UPDATE stories SET sources = sources + %s, last_seen = %s WHERE id = %s",
+        (cur.rowcount, now, sighting.story_id),
+    )
+    if sighting.keys:
+        await cur.execute(
+            "INSERT INTO story_keys (key, story_id) SELECT unnest(%s::text[]), %s "
+            "ON CONFLICT (key) DO NOTHING",
+            (sorted(set(sighting.keys)), sighting.story_id),
+        )
+
+
+def _columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in _DELIVERY_COLUMNS.split(","))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _delivery(row: Sequence[Any]) -> Delivery:
+    (
+        id_,
+        story_id,
+        target,
+        rules,
+        score,
+        state,
+        due_at,
+        created_at,
+        attempts,
+        entry,
+        backlog,
+        sent_at,
+        last_error,
+        claimed_by,
+        lease_until,
+        sources,
+    ) = row
+    return Delivery(
+        id=id_,
+        story_id=story_id,
+        target=target,
+        rules=tuple(rules),
+        score=score,
+        state=State(state),
+        due_at=due_at,
+        created_at=created_at,
+        attempts=attempts,
+        entry=entry,
+        backlog=bool(backlog),
+        sent_at=sent_at,
+        last_error=last_error,
+        claimed_by=claimed_by,
+        lease_until=lease_until,
+        sources=sources,
+    )
