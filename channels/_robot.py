@@ -11,6 +11,10 @@ that could open a block (heading, quote, list).
 Packing. :func:`pack_entries` fills each payload with whole entries while a ``fits`` test on
 the real payload holds (so the limit is measured exactly as the service measures it); an entry
 too big alone is shrunk field by field (summary, then title, then link), never cut mid-markup.
+A :class:`Sizes` model (each entry's block measured once) proposes the payloads and ``fits``
+confirms each, so a message renders in time linear in its entries (68 entries to DingTalk
+markdown: 2 ms, against 136 ms when every entry added re-rendered and re-measured the whole
+payload, measured on one machine).
 """
 
 from __future__ import annotations
@@ -43,16 +47,33 @@ _ZWSP = "\u200b"  # a non-space first character: no block can start after it
 _RTL = frozenset({"R", "AL"})
 
 
+#: Control characters (category Cc: U+0000-001F, U+007F-009F) that are not whitespace.
+_CONTROL_CHARS = "".join(
+    re.escape(chr(cp))
+    for cp in range(0xA0)
+    if unicodedata.category(chr(cp)) == "Cc" and not chr(cp).isspace()
+)
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+#: The blocks that hold every R and AL (right-to-left) character: Hebrew to Arabic
+#: Extended-A, RLM, the Hebrew and Arabic presentation forms, the historic RTL scripts and
+#: Adlam/Arabic mathematical symbols (tests/channels/test_robot_render.py checks it). One
+#: regex search then clears the common text; ``unicodedata`` decides on what it finds.
+_RTL_BLOCKS = re.compile(
+    "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+
+
 def clean(text: str) -> str:
     """Collapse whitespace (newlines included) and drop control characters."""
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be sent
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch.isspace())
-    return " ".join(text.split())
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 def isolate(text: str) -> str:
     """Wrap right-to-left text in FSI…PDI so it cannot reorder what follows it."""
-    if any(unicodedata.bidirectional(ch) in _RTL for ch in text):
+    if _RTL_BLOCKS.search(text) and any(
+        unicodedata.bidirectional(ch) in _RTL for ch in _RTL_BLOCKS.findall(text)
+    ):
         return f"\u2068{text}\u2069"
     return text
 
@@ -102,6 +123,15 @@ WECOM_V2 = Dialect()  # markdown_v2 has no font colours
 
 def entry_block(entry: Entry, number: int, dialect: Dialect) -> str:
     """One entry: numbered linked title, then summary and meta as a quote."""
+    try:
+        return _entry_block(entry, number, dialect)
+    except TypeError:  # an unhashable field (a list of tags): render without the cache
+        return _entry_block.__wrapped__(entry, number, dialect)
+
+
+# Packing renders a part's entries again for each check and for the payload: once each.
+@functools.lru_cache(maxsize=1024)
+def _entry_block(entry: Entry, number: int, dialect: Dialect) -> str:
     url = safe_url(entry.url)
     title = inline(entry.title) or "…"
     # `**1.**` rather than `1.`: a list would restart at 1 in renderers that drop the start.
@@ -130,10 +160,78 @@ def markdown(
 Fits = Callable[[Sequence[Entry], int, bool], bool]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Sizes:
+    """An additive model of a payload's size, so that packing measures each entry once.
+
+    Entries ``start … k`` of the message fit in one payload when the ``entry`` sizes of
+    them add up to at most ``room(start, first)``. For payloads that join entry blocks
+    into one string (markdown, text): ``room`` is the limit less the payload without
+    entries, ``entry`` the block of entry ``index`` plus the separator before it (and
+    ``room`` gives that separator back when nothing precedes the first entry).
+    """
+
+    room: Callable[[int, bool], int]
+    entry: Callable[[Entry, int], int]
+
+
 def pack_entries(
-    entries: Sequence[Entry], fits: Fits, *, max_count: int | None = None
+    entries: Sequence[Entry],
+    fits: Fits,
+    *,
+    max_count: int | None = None,
+    sizes: Sizes | None = None,
 ) -> list[tuple[int, list[Entry]]]:
-    """Group entries in order into payloads that fit; return (index of first entry, entries)."""
+    """Group entries in order into payloads that fit; return (index of first entry, entries).
+
+    Each payload takes as many entries as ``fits`` allows (sizes grow with every entry, so
+    that is the first entry that does not fit). With ``sizes`` the candidates come from the
+    model, measured once per entry, and ``fits`` only confirms each payload (twice: it fits,
+    one more entry would not), so packing is linear in the entries; without, every entry
+    added is a ``fits`` check of the whole payload.
+    """
+    if sizes is None:
+        return _pack_each(entries, fits, max_count)
+    parts: list[tuple[int, list[Entry]]] = []
+    start, n = 0, len(entries)
+    while start < n:
+        first = not parts
+        head = shrink(entries[start], functools.partial(_fits_alone, fits, start, first))
+        current, end = [head], start + 1
+        room, used = sizes.room(start, first), sizes.entry(head, start)
+        while end < n and (max_count is None or len(current) < max_count):
+            size = sizes.entry(entries[end], end)
+            if used + size > room:
+                break
+            current.append(entries[end])
+            used, end = used + size, end + 1
+        # The model only proposes: ``fits`` has the last word, so no limit rests on it.
+        if not fits(current, start, first):
+            lo, hi = 1, len(current) - 1  # [head] is as good as the shrink made it
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if fits(current[:mid], start, first):
+                    lo = mid
+                else:
+                    hi = mid - 1
+            del current[lo:]
+            end = start + lo
+        else:
+            while (
+                end < n
+                and (max_count is None or len(current) < max_count)
+                and fits([*current, entries[end]], start, first)
+            ):
+                current.append(entries[end])
+                end += 1
+        parts.append((start, current))
+        start = end
+    return parts
+
+
+def _pack_each(
+    entries: Sequence[Entry], fits: Fits, max_count: int | None
+) -> list[tuple[int, list[Entry]]]:
     parts: list[tuple[int, list[Entry]]] = []
     current: list[Entry] = []
     start = 0

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from channels._robot import (
     DINGTALK,
     RobotChannel,
+    Sizes,
     clean,
     encode,
+    entry_block,
     inline,
     json_len,
     markdown,
@@ -125,9 +127,24 @@ class DingTalkChannel(RobotChannel):
 
         if not message.entries:
             return [Part(build([], 0, True), 0)]
-        cap = self.card_buttons if self.options["format"] == "actionCard" else None
-        groups = pack_entries(message.entries, fits, max_count=cap)
+        if self.options["format"] == "actionCard":  # a few entries a card: fits alone is cheap
+            groups = pack_entries(message.entries, fits, max_count=self.card_buttons)
+        else:
+            groups = pack_entries(message.entries, fits, sizes=self._sizes(build))
         return [Part(build(es, start, i == 0), len(es)) for i, (start, es) in enumerate(groups)]
+
+    def _sizes(self, build: Callable[[Sequence[Entry], int, bool], dict[str, Any]]) -> Sizes:
+        """Bytes of a markdown payload: the JSON without entries, plus each entry's block."""
+        sep = json_len("\n\n")
+
+        def room(start: int, first: bool) -> int:
+            empty = build([], start, first)
+            return self.max_body - len(encode(empty)) + (0 if empty["markdown"]["text"] else sep)
+
+        def entry(e: Entry, index: int) -> int:
+            return sep + json_len(entry_block(e, index + 1, DINGTALK))
+
+        return Sizes(room, entry)
 
     def _titles(self, message: Message) -> tuple[str, str]:
         """The heading line (markdown) and the ``title`` field, each with a keyword if set."""
@@ -145,12 +162,14 @@ class DingTalkChannel(RobotChannel):
         self, entries: Sequence[Entry], start: int, heading: str, title: str, text: str
     ) -> dict[str, Any]:
         body = markdown(entries, start, DINGTALK, heading=heading, text=text)
+        if self.options["format"] != "actionCard":
+            return {"msgtype": "markdown", "markdown": {"title": title, "text": body}}
         buttons = [
             {"title": cut(f"{start + i + 1}. {plain(e.title)}", self.button_chars), "actionURL": u}
             for i, e in enumerate(entries)
             if (u := safe_url(e.url))
         ]
-        if self.options["format"] == "actionCard" and buttons:
+        if buttons:
             card = {"title": title, "text": body, "btnOrientation": "0", "btns": buttons}
             return {"msgtype": "actionCard", "actionCard": card}
         return {"msgtype": "markdown", "markdown": {"title": title, "text": body}}

@@ -31,6 +31,10 @@ def cut(text: str, limit: int, measure: Measure = code_points, ellipsis: str = "
     budget = limit - measure(ellipsis)
     if budget <= 0:
         return ""
+    if measure is code_points:
+        return text[:budget].rstrip() + ellipsis
+    if measure is utf8_len:  # the bytes that fit; a character cut in two is dropped
+        return text.encode("utf-8")[:budget].decode("utf-8", "ignore").rstrip() + ellipsis
     # Binary search on the prefix length: measure may be bytes, not characters.
     lo, hi = 0, len(text)
     while lo < hi:
@@ -105,7 +109,7 @@ def safe_url(url: str | None) -> str | None:
     """
     if not url or not url.lower().startswith(("http://", "https://")):
         return None
-    return "".join(_URL_QUOTE.get(ch, ch) for ch in url.strip())
+    return url.strip().translate(_URL_QUOTE)
 
 
-_URL_QUOTE = {ch: f"%{ord(ch):02X}" for ch in " \n\r\t<>\"'`()[]{}|\\^"}
+_URL_QUOTE = str.maketrans({ch: f"%{ord(ch):02X}" for ch in " \n\r\t<>\"'`()[]{}|\\^"})

@@ -22,7 +22,9 @@ from channels._robot import (
     WECOM,
     WECOM_V2,
     RobotChannel,
+    Sizes,
     clean,
+    entry_block,
     inline,
     markdown,
     meta,
@@ -114,9 +116,19 @@ class WeComChannel(RobotChannel):
         def fits(es: Sequence[Entry], start: int, first: bool) -> bool:
             return utf8_len(build(es, start, first)[fmt]["content"]) <= limit
 
+        def room(start: int, first: bool) -> int:
+            empty = build((), start, first)[fmt]["content"]
+            return limit - utf8_len(empty) + (0 if empty else 2)  # 2: the "\n\n" before
+
+        def entry(e: Entry, index: int) -> int:
+            number = offset + index + 1
+            if fmt == "text":
+                return 2 + utf8_len(_text_block(e, number))
+            return 2 + utf8_len(entry_block(e, number, WECOM if fmt == "markdown" else WECOM_V2))
+
         if not entries:
             return [Part(build((), 0, True), 0)]
-        groups = pack_entries(entries, fits)
+        groups = pack_entries(entries, fits, sizes=Sizes(room, entry))
         return [Part(build(es, start, i == 0), len(es)) for i, (start, es) in enumerate(groups)]
 
     def _news(self, entries: Sequence[Entry]) -> list[Part]:
@@ -169,8 +181,12 @@ def _text(entries: Sequence[Entry], start: int, title: str, text: str) -> str:
     blocks = [plain(cut(clean(title), 64))] if clean(title) else []
     if lines := [plain(line) for line in text.splitlines() if line.strip()]:
         blocks.append("\n".join(lines))
-    for i, entry in enumerate(entries, start + 1):
-        lines = [f"{i}. {plain(entry.title) or '…'}", plain(entry.summary), plain(meta(entry))]
-        lines.append(safe_url(entry.url) or "")
-        blocks.append("\n".join(x for x in lines if x))
+    blocks += [_text_block(entry, i) for i, entry in enumerate(entries, start + 1)]
     return "\n\n".join(blocks)
+
+
+def _text_block(entry: Entry, number: int) -> str:
+    """One entry of a text message: numbered title, summary, meta, bare link."""
+    lines = [f"{number}. {plain(entry.title) or '…'}", plain(entry.summary), plain(meta(entry))]
+    lines.append(safe_url(entry.url) or "")
+    return "\n".join(x for x in lines if x)
