@@ -136,7 +136,7 @@ class PostgresStore(Store):
     async def recent_fingerprints(self, since: float) -> list[tuple[str, int]]:
         sql = (
             "SELECT id, simhash FROM stories WHERE first_seen >= %s AND simhash IS NOT NULL "
-            "ORDER BY first_seen"
+            "ORDER BY first_seen, id"
         )
         return await self._all(sql, (float(since),))
 
