@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -24,6 +24,11 @@ class Digest:
 #: The pipeline's entry point: parse, match, queue. Awaiting it means the digest's
 #: deliveries are in the store.
 Emit = Callable[[Digest], Awaitable[None]]
+
+#: Read a source's saved state by source name (``Store.source_state``).
+LoadState = Callable[[str], Awaitable[dict[str, Any]]]
+#: Save (merge) a source's state by source name (``Store.save_source_state``).
+SaveState = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 class Source(Protocol):
