@@ -1,0 +1,146 @@
+"""``notifier db upgrade`` and ``notifier db copy FROM TO``: the store's schema and data."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+from notifier.errors import ConfigError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+DEFAULT_STORE = "sqlite:///notifier.db"
+ENV_STORE = "NOTIFIER_STORE"
+
+
+def store_url(args: argparse.Namespace) -> str:
+    """The store a command works on: ``--store``, else the config's ``store:``, else
+    ``$NOTIFIER_STORE``, else ``sqlite:///notifier.db``.
+
+    Raises:
+        ConfigError: the config was named (``-c``) but is missing, or it has problems.
+    """
+    if getattr(args, "store", None):
+        return str(args.store)
+    from notifier.config import default_config_path, load_config
+
+    named = getattr(args, "config", None)
+    path = named or default_config_path()
+    if Path(path).is_file():
+        store = getattr(load_config(path), "store", None)
+        if store:
+            return str(store)
+    elif named:
+        raise ConfigError("no such file", path)
+    return os.environ.get(ENV_STORE) or DEFAULT_STORE
+
+
+def upgrade(args: argparse.Namespace) -> int:
+    """Apply the store's pending schema migrations; print the version before and after.
+
+    Returns:
+        0 when the schema is up to date, 1 when the store failed, 2 on a config problem.
+    """
+    from notifier.store.copy import redact_url
+
+    try:
+        url = store_url(args)
+    except ConfigError as exc:
+        print(f"{exc} (or give --store URL)", file=sys.stderr)
+        return EXIT_CONFIG
+    shown = redact_url(url)
+    try:
+        before, after, latest = asyncio.run(_upgrade(url))
+    except Exception as exc:
+        return _failed(shown, exc)
+    if after > latest:
+        print(f"{shown}: schema version {after}, newer than this notifier knows ({latest})")
+    elif before == after:
+        print(f"{shown}: schema version {after}, up to date")
+    else:
+        print(f"{shown}: schema version {before} -> {after}")
+    return EXIT_OK
+
+
+async def _upgrade(url: str) -> tuple[int, int, int]:
+    from notifier.store import open_store
+    from notifier.store.copy import latest_version, schema_version
+
+    before = await schema_version(url)
+    async with open_store(url):
+        pass
+    return before, await schema_version(url), latest_version(url)
+
+
+def copy(args: argparse.Namespace) -> int:
+    """Copy every story, delivery, target and source state from one store into another.
+
+    The destination must be empty (``--force``, when the CLI offers it, empties it first).
+    Progress goes to stderr when it is a terminal; the summary to stdout.
+
+    Returns:
+        0 when copied, 1 when refused or failed (the destination is then left unchanged).
+    """
+    from notifier.store.copy import CopyError, copy_store, redact_url
+
+    source, dest = str(args.source), str(args.dest)
+    progress = _Progress() if sys.stderr.isatty() else None
+    try:
+        report = asyncio.run(
+            copy_store(
+                source, dest, replace=bool(getattr(args, "force", False)), progress=progress
+            )
+        )
+    except CopyError as exc:
+        if progress:
+            progress.end()
+        print(f"notifier db copy: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        if progress:
+            progress.end()
+        return _failed(f"{redact_url(source)} -> {redact_url(dest)}", exc)
+    if progress:
+        progress.end()
+    tables = ", ".join(f"{table} {n:,}" for table, n in report.tables.items())
+    print(
+        f"copied {report.rows:,} rows from {redact_url(source)} to {redact_url(dest)} "
+        f"(schema version {report.version}): {tables}"
+    )
+    return EXIT_OK
+
+
+def _failed(where: str, exc: Exception) -> int:
+    """Report a database failure in one line (libpq and SQLite messages hold no passwords)."""
+    import psycopg
+
+    if not isinstance(exc, psycopg.Error | sqlite3.Error | OSError):
+        raise exc
+    lines = str(exc).strip().splitlines()
+    print(f"{where}: {lines[0] if lines else type(exc).__name__}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+class _Progress:
+    """``copying deliveries: 12,000/100,000`` on one terminal line, table after table."""
+
+    def __init__(self) -> None:
+        self.open = False
+
+    def __call__(self, table: str, done: int, total: int) -> None:
+        sys.stderr.write(f"\rcopying {table}: {done:,}/{total:,}\x1b[K")
+        sys.stderr.flush()
+        self.open = True
+        if done >= total:
+            self.end()
+
+    def end(self) -> None:
+        """Finish the current line."""
+        if self.open:
+            sys.stderr.write("\n")
+            self.open = False
