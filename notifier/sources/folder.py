@@ -60,7 +60,7 @@ class FolderSource(Tracked):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(name, load_state, save_state, clock)
-        self.path = Path(path)
+        self.path = Path(path).absolute()
         self.patterns = (pattern,) if isinstance(pattern, str) else tuple(pattern or ())
         self.recursive = recursive
         self.settle = settle

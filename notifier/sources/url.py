@@ -124,10 +124,13 @@ class UrlSource(Tracked):
             response = await self._fetch(client)
             if response is not None:
                 await self._hand_over(emit, *response)
-        except PollError as exc:
+        except Exception as exc:  # a poll never ends the source; the next one may work
+            error = exc if isinstance(exc, PollError) else PollError(self._describe(exc))
+            if error is not exc:
+                log.debug("source %s: poll failed", self.name, exc_info=True)
             self.failures += 1
-            self._retry_after = exc.retry_after
-            self.failed(str(exc))
+            self._retry_after = error.retry_after
+            self.failed(str(error))
             ok = False
         else:
             self.failures = 0
@@ -180,7 +183,7 @@ class UrlSource(Tracked):
             raise PollError(f"timed out after {self.timeout:g}s") from None
         except httpx.TimeoutException as exc:
             raise PollError(f"timed out after {self.timeout:g}s ({type(exc).__name__})") from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
             raise PollError(self._describe(exc)) from None
 
     async def _read(self, response: httpx.Response) -> bytes:
