@@ -57,7 +57,7 @@ _NO_SPACE = (
     "\uac00-\ud7ff\uf900-\ufaff\uff66-\uffdc\U0001b000-\U0001b2ff\U00020000-\U0003ffff"
 )
 _UNIT_RE = re.compile(
-    rf"[{_NO_SPACE}]"  # one CJK (kana, Hangul, Thai ...) character
+    rf"(?=[^\W_])[{_NO_SPACE}]"  # one CJK (kana, Hangul, Thai ...) letter, not 。「」
     r"|\d+(?:[.,]\d+)*"  # a number, decimals kept: 5.1, 2,300
     rf"|[^\W\d_{_NO_SPACE}]+"  # a word of letters
 )
