@@ -108,6 +108,14 @@ class NearDuplicates:
         hit = self.nearest(fp)
         return None if hit is None else hit[0]
 
+    def discard(self, story_id: str) -> bool:
+        """Forget one story (e.g. its digest was not committed); return whether it was
+        indexed."""
+        if story_id not in self._stories:
+            return False
+        self._remove(story_id)
+        return True
+
     def prune(self, before: float) -> int:
         """Forget the stories seen before ``before``; return how many were removed."""
         removed = 0

@@ -122,3 +122,15 @@ def test_max_distance_is_checked(bad: int) -> None:
     """A threshold outside 0..63 is refused."""
     with pytest.raises(ValueError, match="max_distance"):
         NearDuplicates(bad)
+
+
+def test_discard() -> None:
+    """A story whose digest was not committed can be taken out again."""
+    index = NearDuplicates()
+    index.add("a", 7, 1.0)
+    index.add("b", 7, 2.0)
+    assert index.discard("a") is True
+    assert index.discard("a") is False
+    assert index.find(7) == "b"
+    assert len(index) == 1
+    assert index.prune(10.0) == 1  # the discarded story's time entry is skipped
