@@ -10,6 +10,14 @@ what coordinates the processes:
   one stores it and queues its deliveries, the other counts a repeat sighting.
 - Migrations run under an advisory lock, so processes starting together apply them once.
 
+Durability: by default the dispatch bookkeeping (claim, finish, recover, release,
+record_send) commits without waiting for the server's disk (``synchronous_commit = off``
+for those transactions only): a crash of the database *server* may forget its last fraction
+of a second of claims and outcomes, and those deliveries are then sent again; a crash of a
+notifier process loses nothing. That is the SQLite store's guarantee (``synchronous=NORMAL``)
+and it is several times faster when the disk's flush is slow. Ingest, target and source
+state and re-queues always wait for the disk. ``durable=True`` makes every transaction wait.
+
 Values read back are those of the SQLite store: times as floats, JSON as dicts and lists.
 """
 
@@ -67,23 +75,36 @@ class PostgresStore(Store):
             the query string, e.g. ``?options=-csearch_path%3Dnotifier`` for a schema).
         min_size: connections the pool keeps open.
         max_size: most connections the pool opens (concurrent transactions of a process).
+        durable: make the dispatch bookkeeping wait for the disk too (see the module doc).
     """
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, min_size: int = 1, max_size: int = 10, durable: bool = False
+    ) -> None:
         self.url = url
         self.min_size = min_size
         self.max_size = max_size
+        self.durable = durable
         self._pool: AsyncConnectionPool | None = None
 
     # -- plumbing --------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def _tx(self) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
-        """One transaction on a pooled connection."""
+    async def _tx(self, durable: bool = False) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
+        """One transaction on a pooled connection; ``durable``: its commit waits for the
+        disk, as the server is configured (dispatch transactions do not, by default)."""
         if self._pool is None:
             raise RuntimeError("store is not open")
         async with self._pool.connection() as conn, conn.transaction():
-            yield conn.cursor()
+            cur = conn.cursor()
+            if durable and not self.durable:
+                await cur.execute("SET LOCAL synchronous_commit TO DEFAULT")
+            yield cur
+
+    async def _configure(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        """Set up a new pooled connection: dispatch commits do not wait for the disk."""
+        if not self.durable:
+            await conn.execute("SET synchronous_commit = off")
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         async with self._tx() as cur:
@@ -106,6 +127,7 @@ class PostgresStore(Store):
             min_size=self.min_size,
             max_size=self.max_size,
             kwargs={"autocommit": True},
+            configure=self._configure,
             open=False,
             name="notifier-store",
         )
@@ -154,7 +176,7 @@ class PostgresStore(Store):
     ) -> DigestCommit:
         for attempt in range(_RETRIES):
             try:
-                async with self._tx() as cur:
+                async with self._tx(durable=True) as cur:
                     return await _commit(
                         cur, digest_hash, origin, stories, seen, deliveries, float(now)
                     )
@@ -270,7 +292,7 @@ class PostgresStore(Store):
         unknown = set(changes) - set(_TARGET_FIELDS)
         if unknown:
             raise TypeError(f"unknown target fields: {', '.join(sorted(unknown))}")
-        async with self._tx() as cur:
+        async with self._tx(durable=True) as cur:
             await cur.execute(
                 "INSERT INTO targets (name) VALUES (%s) ON CONFLICT DO NOTHING", (name,)
             )
@@ -327,7 +349,7 @@ class PostgresStore(Store):
             "UPDATE deliveries SET state = 'queued', due_at = %s, attempts = 0 "
             "WHERE state IN ('dead', 'dropped')"
         )
-        async with self._tx() as cur:
+        async with self._tx(durable=True) as cur:
             if ids:
                 await cur.execute(f"{base} AND id = ANY(%s)", (float(now), list(ids)))
             elif target:
@@ -348,7 +370,7 @@ class PostgresStore(Store):
         return rows[0][0] if rows else {}  # type: ignore[no-any-return]
 
     async def save_source_state(self, name: str, state: dict[str, Any]) -> None:
-        async with self._tx() as cur:
+        async with self._tx(durable=True) as cur:
             # Create, then lock the row: concurrent saves merge one after the other.
             await cur.execute(
                 "INSERT INTO sources (name, state) VALUES (%s, '{}') ON CONFLICT DO NOTHING",

@@ -233,3 +233,23 @@ def _flatten(value: Any) -> list[Any]:
     if hasattr(value, "__dataclass_fields__"):
         return _flatten([getattr(value, f) for f in value.__dataclass_fields__])
     return [value]
+
+
+async def test_only_dispatch_commits_skip_the_disk_wait(pg_url: str) -> None:
+    """Dispatch transactions commit asynchronously; ingest ones as the server is set up;
+    with durable=True, all of them."""
+    async with await psycopg.AsyncConnection.connect(pg_url) as conn:
+        cur = await conn.execute("SHOW synchronous_commit")
+        (server,) = await cur.fetchone() or ("?",)
+
+    async def setting(s: PostgresStore, durable: bool) -> str:
+        async with s._tx(durable=durable) as cur:
+            await cur.execute("SHOW synchronous_commit")
+            row = await cur.fetchone()
+            return str(row[0]) if row else "?"
+
+    async with PostgresStore(pg_url) as fast, PostgresStore(pg_url, durable=True) as safe:
+        assert await setting(fast, durable=False) == "off"
+        assert await setting(fast, durable=True) == server
+        assert await setting(fast, durable=False) == "off"  # SET LOCAL ended with its tx
+        assert await setting(safe, durable=False) == server
