@@ -174,6 +174,9 @@ def _service_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     q = dbsub.add_parser("copy", help="copy everything from one store to another")
     q.add_argument("source", metavar="FROM", help="e.g. sqlite:///notifier.db")
     q.add_argument("dest", metavar="TO", help="e.g. postgresql://localhost/notifier")
+    q.add_argument(
+        "--force", action="store_true", help="empty a destination that holds data first"
+    )
     q.set_defaults(handler="notifier.commands.db:copy")
 
 

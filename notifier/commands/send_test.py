@@ -33,30 +33,21 @@ def run(args: argparse.Namespace) -> int:
         0 when the service accepted it, 1 when it did not, 2 on a config error or an
         unknown target.
     """
-    from pathlib import Path
-
-    from notifier.config import default_config_path, inspect_config
+    from notifier.commands._config import load
     from notifier.config._problems import closest
 
-    path = args.config or default_config_path()
-    if not Path(path).is_file():
-        print(
-            f"{path}: no such file (give -c RULES.yaml, or set NOTIFIER_CONFIG)", file=sys.stderr
-        )
+    config = load(args.config)
+    if config is None:
         return EXIT_CONFIG
-    report = inspect_config(path)
-    if report.config is None:
-        for error in report.errors:
-            print(error, file=sys.stderr)
-        count = len(report.errors)
-        print(f"{path}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
-        return EXIT_CONFIG
-    targets = report.config.channels
+    targets = config.channels
     if args.target not in targets:
         close = closest(args.target, targets)
         hint = f"; did you mean '{close}'?" if close else ""
         known = ", ".join(sorted(targets))
-        print(f"{path}: unknown target {args.target!r}{hint} (targets: {known})", file=sys.stderr)
+        print(
+            f"{config.path}: unknown target {args.target!r}{hint} (targets: {known})",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
     spec = targets[args.target]
 
@@ -66,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         channel = channel_class(spec.type)(spec.name, spec.settings)
     except ConfigError as exc:  # checked already; kept for adapters that check more
-        print(f"{spec.location or path}: {exc}", file=sys.stderr)
+        print(f"{spec.location or config.path}: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     secrets = _secrets(channel)
     message = test_message(args.text)

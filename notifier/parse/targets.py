@@ -26,6 +26,12 @@ def parse_path(path: str | os.PathLike[str]) -> ParseResult:
     """Read and parse one digest file."""
     from notifier.parse import parse_bytes
 
+    data = read_file(path)
+    return parse_bytes(data, os.fspath(path), filename=Path(path).name)
+
+
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """Return the bytes of one digest file (DigestError: missing, too large, unreadable)."""
     origin = os.fspath(path)
     p = Path(origin)
     try:
@@ -41,10 +47,10 @@ def parse_path(path: str | os.PathLike[str]) -> ParseResult:
         raise DigestError(origin, "permission denied") from exc
     except OSError as exc:
         raise DigestError(origin, f"cannot read ({exc.strerror or type(exc).__name__})") from exc
-    return parse_bytes(data, origin, filename=p.name)
+    return data
 
 
-def _digest_files(root: str) -> list[str]:
+def digest_files(root: str) -> list[str]:
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
@@ -59,9 +65,15 @@ def _digest_files(root: str) -> list[str]:
 
 
 def _fetch(url: str) -> ParseResult:
-    import httpx  # only for URLs
-
     from notifier.parse import parse_bytes
+
+    data, name, content_type = fetch(url)
+    return parse_bytes(data, url, filename=name, content_type=content_type)
+
+
+def fetch(url: str) -> tuple[bytes, str | None, str | None]:
+    """Download a digest: (bytes, file name from the URL, content type)."""
+    import httpx  # only for URLs
 
     try:
         response = httpx.get(
@@ -78,12 +90,7 @@ def _fetch(url: str) -> ParseResult:
     if response.status_code >= 400:
         raise DigestError(url, f"HTTP {response.status_code} {response.reason_phrase}".strip())
     name = PurePosixPath(urlsplit(str(response.url)).path).name or None
-    return parse_bytes(
-        response.content,
-        url,
-        filename=name,
-        content_type=response.headers.get("content-type"),
-    )
+    return response.content, name, response.headers.get("content-type")
 
 
 def _guarded(origin: str, read: Callable[[], ParseResult]) -> ParseResult | DigestError:
@@ -112,7 +119,7 @@ def iter_digests(target: str | os.PathLike[str]) -> Iterator[ParseResult | Diges
         yield _guarded(target, lambda: _fetch(target))
         return
     if os.path.isdir(target):
-        files = _digest_files(target)
+        files = digest_files(target)
         if not files:
             yield DigestError(target, "no digest files in this directory")
         for path in files:

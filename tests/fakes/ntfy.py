@@ -94,6 +94,7 @@ class FakeNtfy:
         protected: dict[str, set[str]] | None = None,
         burst: int = 60,
         replenish: float = 5.0,
+        delay: float = 0.0,
     ) -> None:
         self.clock = clock
         self.wall = wall or clock
@@ -105,6 +106,8 @@ class FakeNtfy:
         self.protected = protected or {}
         self.burst = burst
         self.replenish = replenish
+        #: Seconds each request takes (real time), to keep requests in flight in tests.
+        self.delay = delay
         self.requests: list[Recorded] = []
         #: Every message the server stored, in order.
         self.messages: list[dict[str, Any]] = []
@@ -150,6 +153,8 @@ class FakeNtfy:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         rec = await record(request)
         self.requests.append(rec)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self._script:
             step = self._script.pop(0)
             if step.hang:

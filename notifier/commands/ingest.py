@@ -1,0 +1,47 @@
+"""``notifier ingest PATH|URL|-``: read digests once, queue their matches, deliver them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+
+from notifier.commands._config import EXIT_CONFIG, load, setup_logging, store_url
+
+EXIT_OK = 0
+EXIT_UNREADABLE = 1
+
+
+def run(args: argparse.Namespace) -> int:
+    """Ingest the digests; 0 when all were read, 1 when one could not be, 2 on config errors."""
+    config = load(args.config)
+    if config is None:
+        return EXIT_CONFIG
+    config = dataclasses.replace(config, store=store_url(args, config))
+    setup_logging()
+
+    from notifier.pipeline.service import Service
+    from notifier.sources.read import read_digests
+
+    digests, errors = read_digests(args.digests, source="cli")
+    for error in errors:
+        print(error, file=sys.stderr)
+    service = Service(config, role="all")
+    reports = asyncio.run(service.run_once(digests, send=not args.no_send))
+    for report in reports:
+        if args.json:
+            print(json.dumps(report.to_json(), ensure_ascii=False))
+        else:
+            state = (
+                "already ingested"
+                if report.skipped
+                else (
+                    f"{report.items} items, {report.stories} new stories, "
+                    f"{report.duplicates} duplicates, {report.deliveries} deliveries queued"
+                )
+            )
+            print(f"{report.origin}: {state}", file=sys.stderr)
+    bad = errors or [r for r in reports if r.warnings and not r.items]
+    return EXIT_UNREADABLE if bad else EXIT_OK

@@ -1,0 +1,227 @@
+"""The service: sources → ingest → store → dispatch, plus the HTTP endpoint.
+
+``Service`` wires the parts for one process. Its role says which parts run: ``ingest``
+(sources, HTTP ingest, matching), ``worker`` (dispatch), ``bot`` (the Telegram bot, when
+configured) or ``all``. Several processes may share one store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from notifier.config import Config
+from notifier.errors import DigestError
+from notifier.pipeline.dispatch import Dispatcher
+from notifier.pipeline.ingest import Ingestor, IngestReport
+from notifier.pipeline.matching import Matcher, RuleMatcher
+from notifier.pipeline.targets import ConfigTargets, Targets
+from notifier.sources.base import Digest
+from notifier.store import State, Store, open_store
+
+log = logging.getLogger("notifier.service")
+
+ROLES = ("all", "ingest", "worker", "bot")
+#: Seconds a stopping service waits for sends in flight.
+GRACE = 10.0
+
+
+class Service:
+    """One notifier process: its store, matchers, targets, dispatcher and sources."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        store: Store | None = None,
+        role: str = "all",
+        listen: tuple[str, int] | None = None,
+    ) -> None:
+        from notifier.metrics import Metrics
+
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        self.config = config
+        self.role = role
+        self.store = store or open_store(config.store)
+        self.metrics = Metrics()
+        self.targets = Targets([ConfigTargets(config.channels, config.delivery)])
+        self.matchers: list[Matcher] = [
+            RuleMatcher(config.rules, traditional=config.settings.fold_traditional)
+        ]
+        self.dispatcher = Dispatcher(self.store, self.targets, metrics=self.metrics)
+        self.ingestor = Ingestor(
+            self.store,
+            self.matchers,
+            self.targets.policy,
+            known_target=self.targets.knows,
+            on_queued=self.dispatcher.wake,
+            metrics=self.metrics,
+        )
+        self.listen = listen or (config.server.host, config.server.port)
+        self.sources: list[Any] = []
+        self.started = time.time()
+        self._stop = asyncio.Event()
+        self._runner: Any = None
+        #: Called once the HTTP endpoint listens, with its (host, port).
+        self.on_listening: Callable[[tuple[str, int]], None] | None = None
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    async def ingest(self, digest: Digest) -> IngestReport:
+        """Ingest one digest (raises DigestError when it cannot be read)."""
+        return await self.ingestor.ingest(digest)
+
+    async def emit(self, digest: Digest) -> None:
+        """Ingest a digest from a source; a bad digest is logged, never fatal."""
+        try:
+            await self.ingestor.ingest(digest)
+        except DigestError as exc:
+            log.error("%s", exc)
+            self.metrics.digest(digest.source, "error")
+        except Exception:
+            log.exception("ingesting %s failed", digest.origin)
+            self.metrics.digest(digest.source, "error")
+
+    def _build_sources(self) -> list[Any]:
+        from notifier.sources import build_sources
+
+        async def load(name: str) -> dict[str, Any]:
+            return await self.store.source_state(name)
+
+        async def save(name: str, state: dict[str, Any]) -> None:
+            await self.store.save_source_state(name, state)
+
+        return build_sources(self.config, load, save)
+
+    # -- running ---------------------------------------------------------------------------
+
+    async def run_once(
+        self, digests: list[Digest] | None = None, *, send: bool = True
+    ) -> list[IngestReport]:
+        """Read every source once (or ``digests``), then deliver what is due; return the
+        reports of the digests read."""
+        reports: list[IngestReport] = []
+
+        async def collect(digest: Digest) -> None:
+            try:
+                reports.append(await self.ingestor.ingest(digest))
+            except DigestError as exc:
+                log.error("%s", exc)
+                report = IngestReport(digest.origin, digest.source)
+                report.warnings.append(str(exc))
+                reports.append(report)
+
+        async with self.store:
+            if digests is None:
+                for source in self._build_sources():
+                    await source.once(collect)
+            else:
+                for digest in digests:
+                    await collect(digest)
+            if send:
+                try:
+                    await self.dispatcher.drain()
+                finally:
+                    await self.targets.aclose()
+        return reports
+
+    async def run(self) -> None:
+        """Run until SIGTERM/SIGINT (or :meth:`stop`), then shut down cleanly."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.stop)
+        async with self.store:
+            tasks: list[asyncio.Task[None]] = []
+            try:
+                if self.role in ("all", "ingest"):
+                    await self.ingestor.load()
+                    self.sources = self._build_sources()
+                    tasks += [
+                        asyncio.create_task(self._source(s), name=f"source:{s.name}")
+                        for s in self.sources
+                    ]
+                    await self._serve_http()
+                dispatch = None
+                if self.role in ("all", "worker"):
+                    dispatch = asyncio.create_task(self.dispatcher.run(), name="dispatch")
+                log.info(
+                    "notifier running (role %s, store %s)", self.role, _safe_url(self.store.url)
+                )
+                await self._stop.wait()
+                log.info("stopping")
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                if self._runner is not None:
+                    await self._runner.cleanup()
+                if dispatch is not None:
+                    await self.dispatcher.stop(GRACE)
+                    dispatch.cancel()
+                    await asyncio.gather(dispatch, return_exceptions=True)
+            finally:
+                await self.targets.aclose()
+        log.info("stopped")
+
+    def stop(self) -> None:
+        """Ask the service to stop (what SIGTERM does)."""
+        self._stop.set()
+
+    async def _source(self, source: Any) -> None:
+        try:
+            await source.run(self.emit)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("source %s stopped", source.name)
+
+    async def _serve_http(self) -> None:
+        from notifier.server import make_app, serve
+
+        app = make_app(
+            ingest=self._http_ingest,
+            health=self.health,
+            metrics=self.metrics,
+            refresh_metrics=self._refresh_metrics,
+            token=self.config.server.token,
+            max_body=self.config.server.max_body,
+        )
+        host, port = self.listen
+        self._runner = await serve(app, host, port)
+        bound = getattr(self._runner, "port", port)
+        log.info("listening on http://%s:%s", host, bound)
+        if self.on_listening is not None:
+            self.on_listening((host, bound))
+
+    async def _http_ingest(self, digest: Digest) -> dict[str, Any]:
+        return (await self.ingestor.ingest(digest)).to_json()
+
+    async def _refresh_metrics(self) -> None:
+        counts = await self.store.counts([State.QUEUED, State.SENDING, State.DEAD])
+        self.metrics.set_queue({(t, s.value): n for (t, s), n in counts.items()})
+
+    async def health(self) -> dict[str, Any]:
+        """What /healthz reports: queue depth, gone targets, uptime."""
+        counts = await self.store.counts([State.QUEUED, State.SENDING, State.DEAD])
+        self.metrics.set_queue({(t, s.value): n for (t, s), n in counts.items()})
+        gone = [n for n, t in (await self.store.target_states()).items() if t.status == "gone"]
+        return {
+            "status": "ok",
+            "role": self.role,
+            "uptime": round(time.time() - self.started, 1),
+            "queued": sum(n for (_, s), n in counts.items() if s is State.QUEUED),
+            "dead": sum(n for (_, s), n in counts.items() if s is State.DEAD),
+            "gone_targets": gone,
+        }
+
+
+def _safe_url(url: str) -> str:
+    from channels.base import mask_url
+
+    return mask_url(url)

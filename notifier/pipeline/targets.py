@@ -1,0 +1,96 @@
+"""Targets by name: the channel that sends to each and its delivery policy.
+
+The config's channels are one :class:`TargetSource`; the Telegram bot adds its
+subscribers' chats (``tg:<chat id>``). :class:`Targets` asks each in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from notifier.delivery.policy import Policy
+
+if TYPE_CHECKING:
+    from channels.base import Channel
+    from notifier.config import ChannelSpec
+
+#: The setting that holds a channel type's address, for services that move targets
+#: (a Telegram group that became a supergroup has a new chat id).
+ADDRESS_SETTING = {"telegram": "chat_id"}
+
+
+class TargetSource(Protocol):
+    """Knows some targets: builds their channels and says their policies."""
+
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` is one of this source's targets."""
+
+    def channel(self, name: str, new_address: str | None = None) -> Channel:
+        """A channel that sends to ``name`` (at ``new_address`` if the service moved it)."""
+
+    def policy(self, name: str) -> Policy:
+        """The delivery policy of ``name``."""
+
+
+class ConfigTargets:
+    """The channels declared in rules.yaml, with their ``delivery:`` policies."""
+
+    def __init__(self, specs: Mapping[str, ChannelSpec], policies: Mapping[str, Policy]) -> None:
+        self.specs = specs
+        self.policies = policies
+
+    def knows(self, name: str) -> bool:
+        return name in self.specs
+
+    def channel(self, name: str, new_address: str | None = None) -> Channel:
+        from channels import channel_class
+
+        spec = self.specs[name]
+        settings = dict(spec.settings)
+        setting = ADDRESS_SETTING.get(spec.type)
+        if new_address and setting:
+            settings[setting] = new_address
+        return channel_class(spec.type)(name, settings)
+
+    def policy(self, name: str) -> Policy:
+        return self.policies.get(name) or Policy()
+
+
+class Targets:
+    """Every target source together; channels are built once and kept."""
+
+    def __init__(self, sources: Sequence[TargetSource]) -> None:
+        self.sources = list(sources)
+        self._channels: dict[str, Channel] = {}
+
+    def add(self, source: TargetSource) -> None:
+        """Add a target source (the bot's subscribers)."""
+        self.sources.append(source)
+
+    def _source(self, name: str) -> TargetSource | None:
+        return next((s for s in self.sources if s.knows(name)), None)
+
+    def knows(self, name: str) -> bool:
+        """Whether any source knows ``name``."""
+        return self._source(name) is not None
+
+    def policy(self, name: str) -> Policy:
+        """The policy of ``name`` (the default one for an unknown target)."""
+        source = self._source(name)
+        return source.policy(name) if source else Policy()
+
+    def channel(self, name: str, new_address: str | None = None) -> Channel | None:
+        """The channel of ``name``, built on first use (``None``: nobody knows it)."""
+        if name not in self._channels:
+            source = self._source(name)
+            if source is None:
+                return None
+            self._channels[name] = source.channel(name, new_address)
+        return self._channels[name]
+
+    async def aclose(self) -> None:
+        """Close every channel built."""
+        for channel in self._channels.values():
+            await channel.aclose()
+        self._channels.clear()
