@@ -22,7 +22,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 
@@ -100,6 +100,33 @@ class Delivery:
     lease_until: float | None = None
     #: How many sources reported the story (cross-source hotness), at claim time.
     sources: int = 1
+
+
+def delivery_from_row(
+    row: Sequence[Any], sources: int, decode: Callable[[Any], Any] = lambda value: value
+) -> Delivery:
+    """A :class:`Delivery` from a row of the ``deliveries`` columns in schema order
+    (id ... lease_until); ``decode`` turns the stored ``rules`` and ``entry`` into values."""
+    (id_, story_id, target, rules, score, state, due_at, created_at, attempts, entry) = row[:10]
+    backlog, sent_at, last_error, claimed_by, lease_until = row[10:15]
+    return Delivery(
+        id=id_,
+        story_id=story_id,
+        target=target,
+        rules=tuple(decode(rules)),
+        score=score,
+        state=State(state),
+        due_at=due_at,
+        created_at=created_at,
+        attempts=attempts,
+        entry=decode(entry),
+        backlog=bool(backlog),
+        sent_at=sent_at,
+        last_error=last_error,
+        claimed_by=claimed_by,
+        lease_until=lease_until,
+        sources=sources,
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

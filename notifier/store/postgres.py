@@ -44,6 +44,7 @@ from notifier.store.base import (
     State,
     Store,
     TargetState,
+    delivery_from_row,
 )
 from notifier.store.schema import migrations
 
@@ -230,7 +231,7 @@ class PostgresStore(Store):
             f"FROM picked WHERE d.id = picked.id RETURNING {_columns('d')}, {_SOURCES}"
         )
         rows = await self._all(sql, (target, float(now), limit, worker, float(now + lease)))
-        out = [_delivery(row) for row in rows]
+        out = [delivery_from_row(row, row[15]) for row in rows]
         out.sort(key=lambda d: (-d.score, d.id))
         return out
 
@@ -325,7 +326,7 @@ class PostgresStore(Store):
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT %s"
-        return [_delivery(row) for row in await self._all(sql, (*args, limit))]
+        return [delivery_from_row(row, row[15]) for row in await self._all(sql, (*args, limit))]
 
     async def counts(self, states: Sequence[State] | None = None) -> dict[tuple[str, State], int]:
         sql = "SELECT target, state, COUNT(*) FROM deliveries"
@@ -544,42 +545,3 @@ def _json(value: Any) -> str:
 
 def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
-
-
-def _delivery(row: Sequence[Any]) -> Delivery:
-    (
-        id_,
-        story_id,
-        target,
-        rules,
-        score,
-        state,
-        due_at,
-        created_at,
-        attempts,
-        entry,
-        backlog,
-        sent_at,
-        last_error,
-        claimed_by,
-        lease_until,
-        sources,
-    ) = row
-    return Delivery(
-        id=id_,
-        story_id=story_id,
-        target=target,
-        rules=tuple(rules),
-        score=score,
-        state=State(state),
-        due_at=due_at,
-        created_at=created_at,
-        attempts=attempts,
-        entry=entry,
-        backlog=bool(backlog),
-        sent_at=sent_at,
-        last_error=last_error,
-        claimed_by=claimed_by,
-        lease_until=lease_until,
-        sources=sources,
-    )

@@ -30,6 +30,7 @@ from notifier.store.base import (
     State,
     Store,
     TargetState,
+    delivery_from_row,
 )
 from notifier.store.schema import migrations
 
@@ -263,7 +264,7 @@ class SQLiteStore(Store):
                 (worker, now + lease, target, now, limit),
             ).fetchall()
             counts = _source_counts(db, {row[1] for row in rows})
-            out = [_delivery(row, counts.get(row[1], 1)) for row in rows]
+            out = [delivery_from_row(row, counts.get(row[1], 1), json.loads) for row in rows]
             out.sort(key=lambda d: (-d.score, d.id))
             return out
 
@@ -370,7 +371,7 @@ class SQLiteStore(Store):
         def q(db: sqlite3.Connection) -> list[Delivery]:
             rows = db.execute(sql, (*args, limit)).fetchall()
             counts = _source_counts(db, {row[1] for row in rows})
-            return [_delivery(row, counts.get(row[1], 1)) for row in rows]
+            return [delivery_from_row(row, counts.get(row[1], 1), json.loads) for row in rows]
 
         return await self._run(q, write=False)
 
@@ -492,44 +493,6 @@ def _source_counts(db: sqlite3.Connection, story_ids: set[str]) -> dict[str, int
             db.execute(f"SELECT id, sources FROM stories WHERE id IN ({marks})", chunk).fetchall()
         )
     return found
-
-
-def _delivery(row: Sequence[Any], sources: int) -> Delivery:
-    (
-        id_,
-        story_id,
-        target,
-        rules,
-        score,
-        state,
-        due_at,
-        created_at,
-        attempts,
-        entry,
-        backlog,
-        sent_at,
-        last_error,
-        claimed_by,
-        lease_until,
-    ) = row
-    return Delivery(
-        id=id_,
-        story_id=story_id,
-        target=target,
-        rules=tuple(json.loads(rules)),
-        score=score,
-        state=State(state),
-        due_at=due_at,
-        created_at=created_at,
-        attempts=attempts,
-        entry=json.loads(entry),
-        backlog=bool(backlog),
-        sent_at=sent_at,
-        last_error=last_error,
-        claimed_by=claimed_by,
-        lease_until=lease_until,
-        sources=sources,
-    )
 
 
 def _chunks(values: list[T], size: int) -> Iterable[list[T]]:
