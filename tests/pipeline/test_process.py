@@ -121,3 +121,32 @@ def test_sigterm_stops_cleanly_and_releases_claims(tmp_path: Path, fake: FakeNtf
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
     assert sum(sent(fake).values()) == STORIES  # a clean stop sends nothing twice
+
+
+def test_http_ingest_with_token(tmp_path: Path, fake: FakeNtfy) -> None:
+    import httpx
+
+    config = setup(tmp_path, fake.url)
+    (config.parent / "inbox" / "today.md").unlink()
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "server: {token: s3cret-token}\n", encoding="utf-8")
+    proc = start(config)
+    log = config.parent / "log.txt"
+    try:
+        wait_for(lambda: log.exists() and "listening on" in log.read_text(encoding="utf-8"))
+        url = re.search(r"listening on (http://[\d.]+:\d+)", log.read_text(encoding="utf-8"))
+        assert url is not None
+        endpoint = url.group(1) + "/v1/digests?name=today.md"
+        body = digest(3, day=time.strftime("%Y-%m-%d", time.gmtime()))
+        refused = httpx.post(endpoint, content=body, headers={"Authorization": "Bearer nope"})
+        assert refused.status_code == 401
+        answer = httpx.post(
+            endpoint, content=body, headers={"Authorization": "Bearer s3cret-token"}
+        )
+        assert answer.status_code == 202
+        assert answer.json()["deliveries"] == 3
+        wait_for(lambda: len(sent(fake)) == 3)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    assert "s3cret-token" not in log.read_text(encoding="utf-8")
