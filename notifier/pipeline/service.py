@@ -202,14 +202,15 @@ class Service:
     async def _http_ingest(self, digest: Digest) -> dict[str, Any]:
         return (await self.ingestor.ingest(digest)).to_json()
 
-    async def _refresh_metrics(self) -> None:
+    async def _refresh_metrics(self) -> dict[tuple[str, State], int]:
+        """Set the queue-depth gauge from the store; return the counts."""
         counts = await self.store.counts([State.QUEUED, State.SENDING, State.DEAD])
         self.metrics.set_queue({(t, s.value): n for (t, s), n in counts.items()})
+        return counts
 
     async def health(self) -> dict[str, Any]:
         """What /healthz reports: queue depth, gone targets, uptime."""
-        counts = await self.store.counts([State.QUEUED, State.SENDING, State.DEAD])
-        self.metrics.set_queue({(t, s.value): n for (t, s), n in counts.items()})
+        counts = await self._refresh_metrics()
         gone = [n for n, t in (await self.store.target_states()).items() if t.status == "gone"]
         return {
             "status": "ok",

@@ -40,7 +40,7 @@ def make_app(
     metrics: Metrics | None,
     token: str | None,
     max_body: int,
-    refresh_metrics: Callable[[], Awaitable[None]] | None = None,
+    refresh_metrics: Callable[[], Awaitable[object]] | None = None,
 ) -> web.Application:
     """Build the service's HTTP application.
 
@@ -76,7 +76,7 @@ class _Routes:
         metrics: Metrics | None,
         token: str | None,
         max_body: int,
-        refresh_metrics: Callable[[], Awaitable[None]] | None,
+        refresh_metrics: Callable[[], Awaitable[object]] | None,
     ) -> None:
         self.ingest = ingest
         self.health = health
