@@ -23,7 +23,10 @@ import abc
 import dataclasses
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from notifier.subscriptions.model import SubscriptionStore
 
 
 class State(enum.StrEnum):
@@ -170,6 +173,18 @@ class Store(abc.ABC):
     """A place for stories and deliveries. Every method is one transaction."""
 
     url: str
+
+    @property
+    def subscriptions(self) -> SubscriptionStore:
+        """The Telegram bot's chats and subscriptions, in this store's database (built on
+        first use; usable once the store is open)."""
+        found: SubscriptionStore | None = self.__dict__.get("_subscription_store")
+        if found is None:
+            found = self.__dict__["_subscription_store"] = self._make_subscriptions()
+        return found
+
+    def _make_subscriptions(self) -> SubscriptionStore:
+        raise NotImplementedError(f"{type(self).__name__} keeps no subscriptions")
 
     # -- life cycle ------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import pytest
 
 from notifier.store import NewDelivery, NewStory, Outcome, SeenAgain, State, Store, open_store
 from notifier.store.postgres import PostgresStore
+from notifier.store.schema import migrations
 
 TARGETS = ("t1", "t2", "t3")
 
@@ -146,7 +147,7 @@ async def test_migrations_run_once_when_processes_start_together(pg_url: str) ->
         await s.close()
     async with await psycopg.AsyncConnection.connect(pg_url) as conn:
         cur = await conn.execute("SELECT version FROM schema_version ORDER BY version")
-        assert [v for (v,) in await cur.fetchall()] == [1]
+        assert [v for (v,) in await cur.fetchall()] == [v for v, _ in migrations("postgresql")]
 
 
 async def test_migrations_apply_new_files_in_order(
@@ -158,9 +159,13 @@ async def test_migrations_apply_new_files_in_order(
     import notifier.store.postgres as module
 
     real = module.migrations("postgresql")
+    last = real[-1][0]
     extra = [
-        (3, "ALTER TABLE extra ADD COLUMN y TEXT; INSERT INTO extra (x, y) VALUES (1, 'a;b');"),
-        (2, "-- a second migration\nCREATE TABLE extra (x INTEGER);"),
+        (
+            last + 2,
+            "ALTER TABLE extra ADD COLUMN y TEXT; INSERT INTO extra (x, y) VALUES (1, 'a;b');",
+        ),
+        (last + 1, "-- a second migration\nCREATE TABLE extra (x INTEGER);"),
     ]
     monkeypatch.setattr(module, "migrations", lambda backend: sorted([*real, *extra]))
     for _ in range(2):
@@ -168,7 +173,7 @@ async def test_migrations_apply_new_files_in_order(
             pass
     async with await psycopg.AsyncConnection.connect(pg_url) as conn:
         cur = await conn.execute("SELECT version FROM schema_version ORDER BY version")
-        assert [v for (v,) in await cur.fetchall()] == [1, 2, 3]
+        assert [v for (v,) in await cur.fetchall()] == [*(v for v, _ in real), last + 1, last + 2]
         cur = await conn.execute("SELECT x, y FROM extra")
         assert await cur.fetchall() == [(1, "a;b")]
 
