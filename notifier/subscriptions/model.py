@@ -87,7 +87,8 @@ class Change:
 
     seq: int
     #: ``add``, ``remove``, ``pause``, ``resume``, ``chat`` (settings, deactivation,
-    #: migration: re-read the chat and its subscriptions).
+    #: migration: re-read the chat and its subscriptions). ``remove``, ``pause`` and
+    #: ``resume`` without a ``subscription_id`` concern every subscription of the chat.
     op: str
     chat_id: int
     subscription_id: int | None = None
@@ -109,7 +110,7 @@ class SubscriptionStore(abc.ABC):
 
     @abc.abstractmethod
     async def add(self, chat_id: int, expr: str, owner: int | None, now: float) -> Subscription:
-        """Add a subscription to a chat (the chat must exist)."""
+        """Add a subscription to a chat (the chat must exist: ``KeyError`` otherwise)."""
 
     @abc.abstractmethod
     async def subscriptions(
@@ -124,7 +125,12 @@ class SubscriptionStore(abc.ABC):
 
     @abc.abstractmethod
     async def set_paused(self, chat_id: int, subscription_id: int | None, paused: bool) -> int:
-        """Pause or resume one subscription (or the whole chat); return how many changed."""
+        """Pause or resume one subscription (or the whole chat); return how many changed.
+
+        The whole chat (``subscription_id=None``): pausing sets ``Chat.paused`` and returns
+        how many subscriptions stopped (its unpaused ones; 0 if it was paused already);
+        resuming clears it *and* resumes the subscriptions paused one by one, returning
+        how many are live again."""
 
     @abc.abstractmethod
     async def remove(self, chat_id: int, subscription_id: int | None = None) -> int:
@@ -133,12 +139,14 @@ class SubscriptionStore(abc.ABC):
     @abc.abstractmethod
     async def deactivate(self, chat_id: int, reason: str, now: float) -> int:
         """The bot can no longer post to the chat: mark it inactive and drop its queued
-        deliveries (state ``dropped``); return how many deliveries were dropped."""
+        deliveries (state ``dropped``); return how many deliveries were dropped. Saving the
+        chat again with ``active=True`` (the user is back) makes it live again."""
 
     @abc.abstractmethod
     async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: move the chat, its subscriptions and its queued
-        deliveries to the new id."""
+        deliveries to the new id (merged into the new chat if it exists already: the new
+        chat's settings win; a story queued for both goes once)."""
 
     @abc.abstractmethod
     async def changes(self, after: int, limit: int = 10_000) -> list[Change]:
