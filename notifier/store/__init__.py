@@ -9,6 +9,7 @@ from __future__ import annotations
 from notifier.store.base import (
     Delivery,
     DigestCommit,
+    Limit,
     NewDelivery,
     NewStory,
     Outcome,
@@ -16,11 +17,13 @@ from notifier.store.base import (
     State,
     Store,
     TargetState,
+    Worker,
 )
 
 __all__ = [
     "Delivery",
     "DigestCommit",
+    "Limit",
     "NewDelivery",
     "NewStory",
     "Outcome",
@@ -28,6 +31,7 @@ __all__ = [
     "State",
     "Store",
     "TargetState",
+    "Worker",
     "open_store",
 ]
 

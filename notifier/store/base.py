@@ -169,6 +169,30 @@ class DigestCommit:
     deliveries: int  # deliveries queued
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Limit:
+    """A rate limit shared by every process: at most ``count`` sends in any ``seconds``-long
+    window, for each ``(count, seconds)`` of ``windows``, under ``key`` (``target:<name>``,
+    ``telegram-bot:<bot id>``)."""
+
+    key: str
+    windows: tuple[tuple[int, float], ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Worker:
+    """A running notifier process, as its heartbeats say (see :meth:`Store.heartbeat`)."""
+
+    id: str  # host:pid:random, what deliveries.claimed_by holds
+    host: str
+    pid: int
+    role: str
+    started_at: float
+    heartbeat_at: float
+    #: Deliveries it holds claimed (SENDING), when read back.
+    claims: int = 0
+
+
 class Store(abc.ABC):
     """A place for stories and deliveries. Every method is one transaction."""
 
@@ -281,6 +305,36 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def sends_since(self, target: str, since: float) -> list[float]:
         """The times of the messages sent to ``target`` since ``since``, oldest first."""
+
+    # -- shared rate limits and workers ----------------------------------------------------
+
+    @abc.abstractmethod
+    async def take_slot(self, limits: Sequence[Limit], now: float) -> float:
+        """Take a send slot at ``now`` under every limit at once, or none: in one write
+        transaction (locked per key), count each key's recent slots and, when every window
+        has room, insert one per key. Return 0.0 when taken, else the seconds until the
+        windows may have room (see ``notifier.delivery.shared_limits``)."""
+
+    @abc.abstractmethod
+    async def slot_wait(self, limits: Sequence[Limit], now: float) -> float:
+        """The seconds until :meth:`take_slot` may succeed (0.0: now); takes nothing."""
+
+    @abc.abstractmethod
+    async def prune_slots(self, before: float) -> int:
+        """Delete send slots older than ``before``; return how many."""
+
+    @abc.abstractmethod
+    async def heartbeat(self, worker: Worker, now: float, lease: float | None = None) -> None:
+        """Record that ``worker`` is alive at ``now``; with ``lease``, also extend its claims
+        to ``now + lease`` (a live worker's claims never expire; a dead one's do)."""
+
+    @abc.abstractmethod
+    async def remove_worker(self, worker_id: str) -> None:
+        """Forget a worker (clean stop)."""
+
+    @abc.abstractmethod
+    async def workers(self) -> list[Worker]:
+        """Every worker with a heartbeat, with the claims it holds, by id."""
 
     # -- targets ---------------------------------------------------------------------------
 

@@ -34,9 +34,12 @@ import psycopg
 from psycopg import errors
 from psycopg_pool import AsyncConnectionPool
 
+from notifier.delivery.shared_limits import longest
+from notifier.delivery.shared_limits import slot_wait as _wait
 from notifier.store.base import (
     Delivery,
     DigestCommit,
+    Limit,
     NewDelivery,
     NewStory,
     Outcome,
@@ -44,6 +47,7 @@ from notifier.store.base import (
     State,
     Store,
     TargetState,
+    Worker,
     delivery_from_row,
 )
 from notifier.store.schema import migrations
@@ -78,6 +82,8 @@ _TARGET_FIELDS = (
 #: How long the sends log is kept (hourly caps look one hour back).
 _SENDS_KEPT = 2 * 3600.0
 #: Transactions that lost a deadlock to a concurrent ingest are retried this many times.
+#: A worker whose last heartbeat is older than this is forgotten (it died long ago).
+_WORKERS_KEPT = 24 * 3600.0
 _RETRIES = 5
 
 
@@ -293,6 +299,61 @@ class PostgresStore(Store):
     async def target_states(self) -> dict[str, TargetState]:
         rows = await self._all(f"SELECT name, {', '.join(_TARGET_FIELDS)} FROM targets")
         return {row[0]: TargetState(*row) for row in rows}
+
+    # -- shared rate limits and workers ----------------------------------------------------
+
+    async def take_slot(self, limits: Sequence[Limit], now: float) -> float:
+        async with self._tx() as cur:
+            # One lock per key, always in the same order: takers of a key queue up here, and
+            # each sees the slots of those before it (READ COMMITTED, a new snapshot per query).
+            for key in sorted({limit.key for limit in limits}):
+                await cur.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('notifier.slots:' || %s, 0))",
+                    (key,),
+                )
+            wait = await _slot_wait(cur, limits, float(now))
+            if wait <= 0:
+                await cur.execute(
+                    "INSERT INTO send_slots (key, at) SELECT unnest(%s::text[]), %s",
+                    ([limit.key for limit in limits], float(now)),
+                )
+            return wait
+
+    async def slot_wait(self, limits: Sequence[Limit], now: float) -> float:
+        async with self._tx() as cur:
+            return await _slot_wait(cur, limits, float(now))
+
+    async def prune_slots(self, before: float) -> int:
+        return await self._count("DELETE FROM send_slots WHERE at < %s", (float(before),))
+
+    async def heartbeat(self, worker: Worker, now: float, lease: float | None = None) -> None:
+        async with self._tx() as cur:
+            await cur.execute(
+                "INSERT INTO workers (id, host, pid, role, started_at, heartbeat_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+                "role = EXCLUDED.role, heartbeat_at = EXCLUDED.heartbeat_at",
+                (worker.id, worker.host, worker.pid, worker.role, worker.started_at, float(now)),
+            )
+            if lease is not None:
+                await cur.execute(
+                    "UPDATE deliveries SET lease_until = %s "
+                    "WHERE state = 'sending' AND claimed_by = %s",
+                    (float(now + lease), worker.id),
+                )
+            await cur.execute(
+                "DELETE FROM workers WHERE heartbeat_at < %s", (float(now) - _WORKERS_KEPT,)
+            )
+
+    async def remove_worker(self, worker_id: str) -> None:
+        await self._count("DELETE FROM workers WHERE id = %s", (worker_id,))
+
+    async def workers(self) -> list[Worker]:
+        sql = (
+            "SELECT id, host, pid, role, started_at, heartbeat_at, (SELECT COUNT(*) "
+            "FROM deliveries d WHERE d.state = 'sending' AND d.claimed_by = w.id) "
+            "FROM workers w ORDER BY id"
+        )
+        return [Worker(*row) for row in await self._all(sql)]
 
     async def set_target(self, name: str, **changes: Any) -> None:
         unknown = set(changes) - set(_TARGET_FIELDS)
@@ -546,6 +607,19 @@ def _columns(alias: str) -> str:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+async def _slot_wait(cur: psycopg.AsyncCursor[Any], limits: Sequence[Limit], now: float) -> float:
+    """The wait of :meth:`PostgresStore.take_slot`, from each key's newest slots."""
+    wait = 0.0
+    for limit in limits:
+        count, span = longest(limit)
+        await cur.execute(
+            "SELECT at FROM send_slots WHERE key = %s AND at > %s ORDER BY at DESC LIMIT %s",
+            (limit.key, now - span, count),
+        )
+        wait = max(wait, _wait([row[0] for row in await cur.fetchall()], limit.windows, now))
+    return wait
+
+
 
 
 def _float(value: float | None) -> float | None:

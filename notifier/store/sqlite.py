@@ -20,9 +20,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
+from notifier.delivery.shared_limits import longest
+from notifier.delivery.shared_limits import slot_wait as _wait
 from notifier.store.base import (
     Delivery,
     DigestCommit,
+    Limit,
     NewDelivery,
     NewStory,
     Outcome,
@@ -30,6 +33,7 @@ from notifier.store.base import (
     State,
     Store,
     TargetState,
+    Worker,
     delivery_from_row,
 )
 from notifier.store.schema import migrations
@@ -64,6 +68,12 @@ _TARGET_FIELDS = (
 #: How long the sends log is kept (hourly caps look one hour back).
 _SENDS_KEPT = 2 * 3600.0
 
+#: A worker whose last heartbeat is older than this is forgotten (it died long ago).
+_WORKERS_KEPT = 24 * 3600.0
+_WORKERS_SQL = (
+    "SELECT id, host, pid, role, started_at, heartbeat_at, (SELECT COUNT(*) FROM deliveries d "
+    "WHERE d.state = 'sending' AND d.claimed_by = w.id) FROM workers w ORDER BY id"
+)
 
 def sqlite_path(url: str) -> str:
     """The file of a ``sqlite:///path`` URL: what follows ``sqlite:///`` (SQLAlchemy's
@@ -337,6 +347,54 @@ class SQLiteStore(Store):
         sql = f"SELECT name, {', '.join(_TARGET_FIELDS)} FROM targets"
         rows = await self._run(lambda db: db.execute(sql).fetchall(), write=False)
         return {row[0]: TargetState(*row) for row in rows}
+    # -- shared rate limits and workers ----------------------------------------------------
+
+    async def take_slot(self, limits: Sequence[Limit], now: float) -> float:
+        def tx(db: sqlite3.Connection) -> float:
+            # BEGIN IMMEDIATE: other processes' takes wait until this one commits.
+            wait = _slot_wait(db, limits, now)
+            if wait <= 0:
+                db.executemany(
+                    "INSERT INTO send_slots (key, at) VALUES (?, ?)",
+                    [(limit.key, now) for limit in limits],
+                )
+            return wait
+
+        return await self._run(tx)
+
+    async def slot_wait(self, limits: Sequence[Limit], now: float) -> float:
+        return await self._run(lambda db: _slot_wait(db, limits, now), write=False)
+
+    async def prune_slots(self, before: float) -> int:
+        sql = "DELETE FROM send_slots WHERE at < ?"
+        return await self._run(lambda db: db.execute(sql, (before,)).rowcount)
+
+    async def heartbeat(self, worker: Worker, now: float, lease: float | None = None) -> None:
+        def tx(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO workers (id, host, pid, role, started_at, heartbeat_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "role = excluded.role, heartbeat_at = excluded.heartbeat_at",
+                (worker.id, worker.host, worker.pid, worker.role, worker.started_at, now),
+            )
+            if lease is not None:
+                db.execute(
+                    "UPDATE deliveries SET lease_until = ? "
+                    "WHERE state = 'sending' AND claimed_by = ?",
+                    (now + lease, worker.id),
+                )
+            db.execute("DELETE FROM workers WHERE heartbeat_at < ?", (now - _WORKERS_KEPT,))
+
+        await self._run(tx)
+
+    async def remove_worker(self, worker_id: str) -> None:
+        sql = "DELETE FROM workers WHERE id = ?"
+        await self._run(lambda db: db.execute(sql, (worker_id,)))
+
+    async def workers(self) -> list[Worker]:
+        rows = await self._run(lambda db: db.execute(_WORKERS_SQL).fetchall(), write=False)
+        return [Worker(*row) for row in rows]
+
 
     async def set_target(self, name: str, **changes: Any) -> None:
         unknown = set(changes) - set(_TARGET_FIELDS)
@@ -504,3 +562,16 @@ def _source_counts(db: sqlite3.Connection, story_ids: set[str]) -> dict[str, int
 def _chunks(values: list[T], size: int) -> Iterable[list[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+def _slot_wait(db: sqlite3.Connection, limits: Sequence[Limit], now: float) -> float:
+    """The wait of :meth:`SQLiteStore.take_slot`, from each key's newest slots."""
+    wait = 0.0
+    for limit in limits:
+        count, span = longest(limit)
+        rows = db.execute(
+            "SELECT at FROM send_slots WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+            (limit.key, now - span, count),
+        ).fetchall()
+        wait = max(wait, _wait([row[0] for row in rows], limit.windows, now))
+    return wait
+
+
