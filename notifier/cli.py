@@ -119,6 +119,7 @@ def _service_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--store", metavar="URL", help="override store: (sqlite:///… or postgresql://…)"
     )
     p.add_argument("--listen", metavar="HOST:PORT", help="override server: listen")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars (--once)")
     p.set_defaults(handler="notifier.commands.run:run")
 
     p = sub.add_parser(
@@ -130,6 +131,7 @@ def _service_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--store", metavar="URL", help="override store:")
     p.add_argument("--no-send", action="store_true", help="only queue; a running service delivers")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler="notifier.commands.ingest:run")
 
     p = sub.add_parser("status", help="sources, targets, queue depth and last errors")

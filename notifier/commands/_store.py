@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from notifier.commands._config import load, store_url
+from notifier.commands._config import resolve
 from notifier.config import Config
 from notifier.store import Store, open_store
 
@@ -17,16 +17,18 @@ T = TypeVar("T")
 def with_store(
     args: argparse.Namespace, work: Callable[[Store, Config | None], Awaitable[T]]
 ) -> T | None:
-    """Run ``work(store, config)``; ``None`` when the config (needed without --store) is bad.
+    """Run ``work(store, config)``; ``None`` when the config (needed without --store or
+    $NOTIFIER_STORE) is bad, or the store given is not a store URL.
 
-    With ``--store`` the config is optional: it only adds the names of targets and sources.
+    With a store given the config is optional: it only adds the names of targets and sources.
     """
-    config = load(args.config) if not args.store or args.config else None
-    if config is None and not args.store:
+    found = resolve(args, config="if-no-store")
+    if found is None:
         return None
+    url, config = found
 
     async def main() -> T:
-        async with open_store(store_url(args, config)) as store:
+        async with open_store(url) as store:
             return await work(store, config)
 
     return asyncio.run(main())

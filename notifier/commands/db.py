@@ -4,40 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sqlite3
 import sys
-from pathlib import Path
-
-from notifier.errors import ConfigError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
-DEFAULT_STORE = "sqlite:///notifier.db"
-ENV_STORE = "NOTIFIER_STORE"
-
-
-def store_url(args: argparse.Namespace) -> str:
-    """The store a command works on: ``--store``, else the config's ``store:``, else
-    ``$NOTIFIER_STORE``, else ``sqlite:///notifier.db``.
-
-    Raises:
-        ConfigError: the config was named (``-c``) but is missing, or it has problems.
-    """
-    if getattr(args, "store", None):
-        return str(args.store)
-    from notifier.config import default_config_path, load_config
-
-    named = getattr(args, "config", None)
-    path = named or default_config_path()
-    if Path(path).is_file():
-        store = getattr(load_config(path), "store", None)
-        if store:
-            return str(store)
-    elif named:
-        raise ConfigError("no such file", path)
-    return os.environ.get(ENV_STORE) or DEFAULT_STORE
 
 
 def upgrade(args: argparse.Namespace) -> int:
@@ -46,13 +18,13 @@ def upgrade(args: argparse.Namespace) -> int:
     Returns:
         0 when the schema is up to date, 1 when the store failed, 2 on a config problem.
     """
+    from notifier.commands._config import resolve
     from notifier.store.copy import redact_url
 
-    try:
-        url = store_url(args)
-    except ConfigError as exc:
-        print(f"{exc} (or give --store URL)", file=sys.stderr)
+    found = resolve(args, config="optional")
+    if found is None:
         return EXIT_CONFIG
+    url = found[0]
     shown = redact_url(url)
     try:
         before, after, latest = asyncio.run(_upgrade(url))

@@ -8,28 +8,47 @@ import dataclasses
 import json
 import sys
 
-from notifier.commands._config import EXIT_CONFIG, load, setup_logging, store_url
+from notifier.commands._config import EXIT_CONFIG, resolve, retry_backoff, setup_logging
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1
 
 
 def run(args: argparse.Namespace) -> int:
-    """Ingest the digests; 0 when all were read, 1 when one could not be, 2 on config errors."""
-    config = load(args.config)
-    if config is None:
+    """Ingest the digests; 0 when all were read, 1 when one could not be, 2 on config errors.
+
+    On a terminal a progress bar shows the digests ingested, then the deliveries sent
+    (not with ``--quiet`` or ``--json``).
+    """
+    from notifier.errors import ConfigError
+
+    found = resolve(args, config="required")
+    if found is None:
         return EXIT_CONFIG
-    config = dataclasses.replace(config, store=store_url(args, config))
+    url, config = found
+    assert config is not None
+    try:
+        retry = retry_backoff()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    config = dataclasses.replace(config, store=url)
     setup_logging()
 
     from notifier.pipeline.service import Service
+    from notifier.progress import Backfill
     from notifier.sources.read import read_digests
 
     digests, errors = read_digests(args.digests, source="cli")
     for error in errors:
         print(error, file=sys.stderr)
-    service = Service(config, role="all")
-    reports = asyncio.run(service.run_once(digests, send=not args.no_send))
+    service = Service(config, role="all", retry=retry)
+    quiet = args.json or getattr(args, "quiet", False)
+    progress = Backfill(len(digests), enabled=False if quiet else None)
+    try:
+        reports = asyncio.run(service.run_once(digests, send=not args.no_send, progress=progress))
+    finally:
+        progress.close()
     for report in reports:
         if args.json:
             print(json.dumps(report.to_json(), ensure_ascii=False))

@@ -7,14 +7,18 @@ import asyncio
 import dataclasses
 import sys
 
-from notifier.commands._config import EXIT_CONFIG, load, setup_logging, store_url
+from notifier.commands._config import EXIT_CONFIG, resolve, retry_backoff, setup_logging
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the service until SIGTERM/SIGINT; 0 on a clean stop, 2 on a config error."""
-    config = load(args.config)
-    if config is None:
+    from notifier.errors import ConfigError
+
+    found = resolve(args, config="required")
+    if found is None:
         return EXIT_CONFIG
+    url, config = found
+    assert config is not None
     listen = None
     if args.listen:
         host, _, port = args.listen.rpartition(":")
@@ -22,14 +26,24 @@ def run(args: argparse.Namespace) -> int:
             print(f"--listen {args.listen}: expected HOST:PORT", file=sys.stderr)
             return EXIT_CONFIG
         listen = (host or "127.0.0.1", int(port))
-    config = dataclasses.replace(config, store=store_url(args, config))
+    try:
+        retry = retry_backoff()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    config = dataclasses.replace(config, store=url)
     setup_logging()
 
     from notifier.pipeline.service import Service
+    from notifier.progress import Backfill
 
-    service = Service(config, role=args.role, listen=listen)
+    service = Service(config, role=args.role, listen=listen, retry=retry)
     if args.once:
-        reports = asyncio.run(service.run_once())
+        progress = Backfill(enabled=False if getattr(args, "quiet", False) else None)
+        try:
+            reports = asyncio.run(service.run_once(progress=progress))
+        finally:
+            progress.close()
         items = sum(r.items for r in reports)
         queued = sum(r.deliveries for r in reports)
         print(

@@ -16,6 +16,7 @@ only if it was in flight at the kill.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import logging
@@ -27,6 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from notifier.delivery.policy import Mode, Policy, backlog_split, hourly_room
+from notifier.delivery.shared_limits import MAX_WAIT, SLOTS_KEPT, SharedLimits
 from notifier.pipeline.targets import Targets
 from notifier.store import Delivery, Outcome, State, Store
 
@@ -53,9 +55,9 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-def backoff(attempts: int) -> float:
+def backoff(attempts: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
     """Seconds to wait after the ``attempts``-th failed attempt (1-based)."""
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    return min(cap, base * 2 ** max(0, attempts - 1))
 
 
 class Dispatcher:
@@ -71,6 +73,7 @@ class Dispatcher:
         metrics: Any = None,
         poll: float = 1.0,
         lease: float = LEASE,
+        retry: tuple[float, float] = (BACKOFF_BASE, BACKOFF_CAP),
     ) -> None:
         self.store = store
         self.targets = targets
@@ -79,6 +82,12 @@ class Dispatcher:
         self.metrics = metrics
         self.poll = poll
         self.lease = lease
+        #: (first, longest) wait of the backoff after a failed attempt, in seconds.
+        self.retry = retry
+        #: Deliveries by outcome since start (sent, retry, failed, gone), for the stop log.
+        self.outcomes: collections.Counter[str] = collections.Counter()
+        #: Rate limits shared with every other worker, in the store.
+        self.shared = SharedLimits(store, clock=clock)
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -113,6 +122,7 @@ class Dispatcher:
             await self._round()
             if self.clock() - last_recover > self.lease / 4:
                 await self.store.recover(self.clock())
+                await self.store.prune_slots(self.clock() - SLOTS_KEPT)
                 last_recover = self.clock()
             wait = await self._wait_time()
             with contextlib.suppress(TimeoutError):
@@ -200,6 +210,12 @@ class Dispatcher:
                 if room <= 0:
                     self._not_before[target] = next_at or now + 60
                     return
+            # Shared limits: the channel takes a slot in the store before each part; when
+            # the other workers have used the room for a while, leave the queue to them.
+            limits = self.shared.bind(target, channel, policy)
+            if limits and (wait := await self.shared.wait(limits)) > MAX_WAIT:
+                self._not_before[target] = now + wait
+                return
             batch = await self.store.claim(target, self.worker, now, self.lease, CLAIM_LIMIT)
             if not batch:
                 return
@@ -213,6 +229,14 @@ class Dispatcher:
                     self._not_before[target] = next_at or now + 60
                     await self.store.finish(
                         later, Outcome(State.QUEUED, due_at=next_at, attempted=False), now
+                    )
+                    return
+                if limits and index and (wait := await self.shared.wait(limits)) > MAX_WAIT:
+                    later = [i for _, rest in plan[index:] for i in rest]
+                    due = self.clock() + wait
+                    self._not_before[target] = due
+                    await self.store.finish(
+                        later, Outcome(State.QUEUED, due_at=due, attempted=False), now
                     )
                     return
                 if not await self._send(channel, target, message, ids, batch):
@@ -246,6 +270,9 @@ class Dispatcher:
             self._new_address[target] = result.new_address
             await self.store.set_target(target, new_address=result.new_address)
         done, rest = list(ids[: result.sent_entries]), list(ids[result.sent_entries :])
+        self.outcomes["sent"] += len(done)
+        if result.outcome is not Sent.SENT:
+            self.outcomes[result.outcome.value] += len(rest)
         if result.sent_parts:
             await self.store.record_send(target, now, result.sent_parts)
         if done:
@@ -273,7 +300,9 @@ class Dispatcher:
         dead = [i for i in rest if attempts.get(i, 0) + 1 >= MAX_ATTEMPTS]
         again = [i for i in rest if i not in set(dead)]
         tries = max((attempts.get(i, 0) for i in again), default=0) + 1
-        wait = result.retry_after if result.retry_after is not None else backoff(tries)
+        wait = (
+            result.retry_after if result.retry_after is not None else backoff(tries, *self.retry)
+        )
         log.warning("sending to %s failed (%s): retry in %.0f s", target, error, wait)
         await self.store.finish(dead, Outcome(State.DEAD, error=error), now)
         await self.store.finish(again, Outcome(State.QUEUED, due_at=now + wait, error=error), now)

@@ -41,6 +41,7 @@ class Service:
         store: Store | None = None,
         role: str = "all",
         listen: tuple[str, int] | None = None,
+        retry: tuple[float, float] | None = None,
     ) -> None:
         from notifier.metrics import Metrics
 
@@ -55,6 +56,8 @@ class Service:
             RuleMatcher(config.rules, traditional=config.settings.fold_traditional)
         ]
         self.dispatcher = Dispatcher(self.store, self.targets, metrics=self.metrics)
+        if retry is not None:  # $NOTIFIER_RETRY_BACKOFF: (first, longest) wait
+            self.dispatcher.retry = retry
         self.ingestor = Ingestor(
             self.store,
             self.matchers,
@@ -68,6 +71,7 @@ class Service:
         self.started = time.time()
         self._stop = asyncio.Event()
         self._runner: Any = None
+        self._address: str | None = None
         #: Called once the HTTP endpoint listens, with its (host, port).
         self.on_listening: Callable[[tuple[str, int]], None] | None = None
 
@@ -102,10 +106,10 @@ class Service:
     # -- running ---------------------------------------------------------------------------
 
     async def run_once(
-        self, digests: list[Digest] | None = None, *, send: bool = True
+        self, digests: list[Digest] | None = None, *, send: bool = True, progress: Any = None
     ) -> list[IngestReport]:
         """Read every source once (or ``digests``), then deliver what is due; return the
-        reports of the digests read."""
+        reports of the digests read. ``progress``: a :class:`notifier.progress.Backfill`."""
         reports: list[IngestReport] = []
 
         async def collect(digest: Digest) -> None:
@@ -116,6 +120,8 @@ class Service:
                 report = IngestReport(digest.origin, digest.source)
                 report.warnings.append(str(exc))
                 reports.append(report)
+            if progress is not None:
+                progress.read(reports[-1])
 
         async with self.store:
             if digests is None:
@@ -126,7 +132,11 @@ class Service:
                     await collect(digest)
             if send:
                 try:
-                    await self.dispatcher.drain()
+                    if progress is None:
+                        await self.dispatcher.drain()
+                    else:
+                        async with progress.delivering(self.store):
+                            await self.dispatcher.drain()
                 finally:
                     await self.targets.aclose()
         return reports
@@ -151,9 +161,7 @@ class Service:
                 dispatch = None
                 if self.role in ("all", "worker"):
                     dispatch = asyncio.create_task(self.dispatcher.run(), name="dispatch")
-                log.info(
-                    "notifier running (role %s, store %s)", self.role, _safe_url(self.store.url)
-                )
+                log.info("%s", self.describe())
                 await self._stop.wait()
                 log.info("stopping")
                 for task in tasks:
@@ -167,7 +175,24 @@ class Service:
                     await asyncio.gather(dispatch, return_exceptions=True)
             finally:
                 await self.targets.aclose()
-        log.info("stopped")
+        done = self.dispatcher.outcomes
+        log.info(
+            "notifier stopped after %.0f s: %d sent, %d to retry, %d failed, %d to gone targets",
+            time.time() - self.started,
+            *(done[k] for k in ("sent", "retry", "failed", "gone")),
+        )
+
+    def describe(self) -> str:
+        """The start line: role, store, sources, targets, address (names only, no secrets)."""
+        sources = ", ".join(f"{s.name} ({s.type})" for s in self.config.sources) or "none"
+        targets = ", ".join(f"{n} ({c.type})" for n, c in self.config.channels.items())
+        address = self._address
+        return (
+            f"notifier running: role {self.role}; store {_safe_url(self.store.url)}; "
+            f"sources: {sources if self.role in ('all', 'ingest') else 'off'}; "
+            f"targets: {targets if self.role in ('all', 'worker') else 'off'}; "
+            + (f"listening on {address}" if address else "HTTP endpoint off")
+        )
 
     def stop(self) -> None:
         """Ask the service to stop (what SIGTERM does)."""
@@ -195,7 +220,7 @@ class Service:
         host, port = self.listen
         self._runner = await serve(app, host, port)
         bound = getattr(self._runner, "port", port)
-        log.info("listening on http://%s:%s", host, bound)
+        self._address = f"http://{host}:{bound}"
         if self.on_listening is not None:
             self.on_listening((host, bound))
 
