@@ -210,6 +210,8 @@ class FakeTelegram:
         self.callback_answers: list[dict[str, Any]] = []
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""  # setWebhook secret_token
+        self.webhook_updates: list[str] = []  # setWebhook allowed_updates
         self.rate_limited = 0  # 429s answered by flood control
         self.url = ""
         self._scripts: list[_Script] = []
@@ -371,19 +373,29 @@ class FakeTelegram:
         return {"id": user_id, "is_bot": False, "first_name": f"User {user_id}", **fields}
 
     def message_update(
-        self, chat_id: int, text: str, *, user_id: int | None = None, **fields: Any
+        self,
+        chat_id: int,
+        text: str | None,
+        *,
+        user_id: int | None = None,
+        language_code: str | None = None,
+        **fields: Any,
     ) -> dict[str, Any]:
-        """A user writes ``text`` in ``chat_id`` (a /command gets its bot_command entity)."""
+        """A user writes ``text`` in ``chat_id`` (a /command gets its bot_command entity);
+        ``text=None`` gives a service message (pass its fields, e.g. migrate_to_chat_id)."""
         chat = self.chat(chat_id)
+        user = self.user(user_id or abs(chat_id))
+        if language_code:
+            user["language_code"] = language_code
         message: dict[str, Any] = {
             "message_id": next(self._message_ids[chat_id]),
             "date": int(time.time()),
             "chat": chat.to_json(),
-            "from": self.user(user_id or abs(chat_id)),
-            "text": text,
+            "from": user,
+            **({"text": text} if text is not None else {}),
             **fields,
         }
-        if text.startswith("/"):
+        if text and text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         key = "channel_post" if chat.type == "channel" else "message"
@@ -396,8 +408,12 @@ class FakeTelegram:
         *,
         message_id: int | None = None,
         user_id: int | None = None,
+        language_code: str | None = None,
     ) -> dict[str, Any]:
         """A user presses an inline button with ``data`` under a message of the bot."""
+        user = self.user(user_id or abs(chat_id))
+        if language_code:
+            user["language_code"] = language_code
         query_id = f"cb{self._next_update_id}"
         sent = self.messages.get((chat_id, message_id or 0))
         message = {
@@ -411,7 +427,7 @@ class FakeTelegram:
             {
                 "callback_query": {
                     "id": query_id,
-                    "from": self.user(user_id or abs(chat_id)),
+                    "from": user,
                     "chat_instance": str(chat_id),
                     "data": data,
                     "message": message,
@@ -537,11 +553,29 @@ class FakeTelegram:
         self.callback_answers.append(params)
         return True
 
+    async def _m_getchat(self, params: dict[str, Any]) -> Any:
+        """A ChatFullInfo: the chat plus the fields aiogram requires."""
+        chat = self._target(params)
+        gifts = dict.fromkeys(
+            _words(
+                "unlimited_gifts limited_gifts unique_gifts premium_subscription "
+                "gifts_from_channels"
+            ),
+            False,
+        )
+        return {
+            **chat.to_json(),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }
+
     async def _m_getchatmember(self, params: dict[str, Any]) -> Any:
         chat = self._target(params)
         user_id = _int(params, "user_id")
         member = chat.members.get(user_id) or {"status": "member"}
-        return _member_json(self.user(user_id), member)
+        user = self.bot_user if user_id == self.bot_user["id"] else self.user(user_id)
+        return _member_json(user, member)
 
     async def _m_setmycommands(self, params: dict[str, Any]) -> Any:
         commands = params.get("commands")
@@ -566,6 +600,12 @@ class FakeTelegram:
 
     async def _m_setwebhook(self, params: dict[str, Any]) -> Any:
         self.webhook_url = str(params.get("url") or "")
+        token = str(params.get("secret_token") or "")
+        if token and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", token):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook_secret = token
+        allowed = params.get("allowed_updates")
+        self.webhook_updates = list(allowed) if isinstance(allowed, list) else []
         return True
 
     async def _m_deletewebhook(self, params: dict[str, Any]) -> Any:

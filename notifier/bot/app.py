@@ -1,0 +1,152 @@
+"""Build and run the bot: aiogram Bot on the configured Bot API server, a Dispatcher with
+one router per feature, long polling (default) or a webhook with a secret token.
+
+    runner = BotRunner(options, subs=store.subscriptions, stories=store)
+    await runner.run()        # until runner.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand, BotCommandScopeDefault
+
+from notifier.bot import errors, fallback, lookup, members, settings, start, subscribe
+from notifier.bot.context import BotContext
+from notifier.bot.guard import Guard
+from notifier.bot.i18n import COMMANDS
+from notifier.bot.options import BotOptions
+from notifier.subscriptions.model import SubscriptionStore
+
+log = logging.getLogger("notifier.bot")
+#: The update types the bot handles (getUpdates/setWebhook ``allowed_updates``).
+UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def build_bot(options: BotOptions) -> Bot:
+    """A Bot on ``options.api_server``: HTML messages, link previews off."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(options.api_server))
+    defaults = DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True)
+    return Bot(options.token, session=session, default=defaults)
+
+
+def build_dispatcher(ctx: BotContext) -> Dispatcher:
+    """A Dispatcher with every router; ``ctx`` reaches the handlers as ``ctx``."""
+    dp = Dispatcher(ctx=ctx)
+    dp.update.outer_middleware(Guard())
+    dp.include_routers(
+        errors.router,
+        members.router,
+        start.router,
+        subscribe.router,
+        settings.router,
+        lookup.router,
+        fallback.router,  # last: takes what no one else did
+    )
+    return dp
+
+
+async def set_commands(bot: Bot) -> None:
+    """Register the command menu: English by default, Chinese for ``zh`` clients."""
+    scope = BotCommandScopeDefault()
+    for lang, index in (("", 1), ("zh", 2)):
+        commands = [BotCommand(command=c[0], description=c[index]) for c in COMMANDS]
+        await bot.set_my_commands(commands, scope=scope, language_code=lang or None)
+
+
+class BotRunner:
+    """The bot of one process: long polling, or a webhook server when configured."""
+
+    def __init__(
+        self,
+        options: BotOptions,
+        subs: SubscriptionStore,
+        *,
+        stories: Any = None,
+        clock: Callable[[], float] = time.time,
+        traditional: bool = True,
+        concurrent: bool = True,
+    ) -> None:
+        self.options = options
+        #: Handle updates as concurrent tasks (False: one after another, as tests want).
+        self.concurrent = concurrent
+        self.ctx = BotContext(subs, options, stories=stories, clock=clock, traditional=traditional)
+        self.bot = build_bot(options)
+        self.dp = build_dispatcher(self.ctx)
+        self._stop = asyncio.Event()
+        #: Set once the bot takes updates (tests wait for it).
+        self.ready = asyncio.Event()
+        #: The webhook server's (host, port) once it listens.
+        self.listening: tuple[str, int] | None = None
+
+    async def run(self) -> None:
+        """Run until :meth:`stop`; the bot's HTTP session is closed at the end."""
+        try:
+            me = await self.bot.me()
+            log.info(
+                "bot @%s starting (%s)",
+                me.username,
+                "webhook" if self.options.webhook else "long polling",
+            )
+            await set_commands(self.bot)
+            if self.options.webhook is not None:
+                await self._run_webhook()
+            else:
+                await self._run_polling()
+        finally:
+            await self.bot.session.close()
+            log.info("bot stopped")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self.dp._running_lock.locked():  # polling
+            await self.dp.stop_polling()
+
+    async def _run_polling(self) -> None:
+        await self.bot.delete_webhook()
+        self.dp.startup.register(self.ready.set)
+        if self._stop.is_set():
+            return
+        await self.dp.start_polling(
+            self.bot,
+            handle_signals=False,
+            close_bot_session=False,
+            handle_as_tasks=self.concurrent,
+            polling_timeout=self.options.polling_timeout,
+            allowed_updates=UPDATES,
+        )
+
+    async def _run_webhook(self) -> None:
+        from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+        from aiohttp import web
+
+        hook = self.options.webhook
+        assert hook is not None
+        app = web.Application()
+        handler = SimpleRequestHandler(self.dp, self.bot, secret_token=hook.secret or None)
+        handler.register(app, path=hook.path)
+        setup_application(app, self.dp, bot=self.bot)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, hook.host, hook.port)
+        await site.start()
+        try:
+            sockets = getattr(site._server, "sockets", None) or []
+            port = sockets[0].getsockname()[1] if sockets else hook.port
+            self.listening = (hook.host, port)
+            await self.bot.set_webhook(
+                hook.url, secret_token=hook.secret or None, allowed_updates=UPDATES
+            )
+            log.info("webhook listening on %s:%s", hook.host, port)
+            self.ready.set()
+            await self._stop.wait()
+        finally:
+            await runner.cleanup()

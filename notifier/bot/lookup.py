@@ -1,0 +1,54 @@
+"""/test <headline>: which subscriptions it matches and why; /top: today's hottest stories."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from notifier.bot.common import fit, short, story_line
+from notifier.bot.context import BotContext
+from notifier.bot.exprs import Refusal, explain, hit_labels, reason_text
+from notifier.bot.i18n import t
+from notifier.rules.expr import ExprError
+
+router = Router(name="lookup")
+TOP_SHOWN = 10
+
+
+@router.message(Command("test"))
+async def test(message: Message, command: CommandObject, ctx: BotContext, lang: str) -> None:
+    text = (command.args or "").strip()
+    if not text:
+        raise Refusal("test_usage")
+    subs = await ctx.subs.subscriptions(message.chat.id)
+    if not subs:
+        raise Refusal("test_no_subs")
+    lines = []
+    for s in subs:
+        try:
+            result = explain(s.expr, text, traditional=ctx.traditional)
+        except ExprError as exc:
+            lines.append(t(lang, "test_miss", id=s.id, expr=short(s.expr), reason=exc.reason))
+            continue
+        if result.matched:
+            hits = ", ".join(hit_labels(result))
+            score = f"{result.score:g}"
+            lines.append(
+                t(lang, "test_match", id=s.id, expr=short(s.expr), hits=hits, score=score)
+            )
+        else:
+            reason = reason_text(result, lang)
+            lines.append(t(lang, "test_miss", id=s.id, expr=short(s.expr), reason=reason))
+    await message.answer(fit("\n".join(lines)))
+
+
+@router.message(Command("top"))
+async def top(message: Message, ctx: BotContext, lang: str) -> None:
+    stories = []
+    if ctx.stories is not None:
+        stories = await ctx.stories.recent_stories(ctx.clock() - 86400, TOP_SHOWN)
+    if not stories:
+        raise Refusal("top_empty")
+    lines = [story_line(s, i, lang) for i, s in enumerate(stories[:TOP_SHOWN], 1)]
+    await message.answer(fit(t(lang, "top_header") + "\n" + "\n".join(lines)))

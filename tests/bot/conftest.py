@@ -1,0 +1,140 @@
+"""The bot against the fake Bot API server: a runner in the test's loop and a ``Talk`` that
+sends updates as users would and returns the bot's replies."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from notifier.bot.app import BotRunner
+from notifier.bot.options import BotOptions, Limits
+from notifier.store import Store, open_store
+from tests.fakes.server import FakeClock
+from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Sent
+
+#: Users and chats of the tests.
+ALICE = 1001  # English
+WANG = 1002  # Chinese
+ADMIN = 1003  # a config admin
+GROUP = -1001234567890
+#: Seconds between two user messages: human speed, within Telegram's group limits.
+STEP = 3.5
+
+
+@dataclasses.dataclass
+class Talk:
+    tg: FakeTelegram
+    clock: FakeClock
+    runner: BotRunner
+
+    async def say(
+        self,
+        chat_id: int,
+        text: str | None,
+        *,
+        user: int | None = None,
+        lang: str | None = None,
+        **fields: Any,
+    ) -> list[Sent]:
+        """Send a message as a user; return the bot's replies to that chat."""
+        self.clock.now += STEP
+        before = len(self.tg.sent)
+        update = self.tg.message_update(chat_id, text, user_id=user, language_code=lang, **fields)
+        await self.handled(update)
+        return [s for s in self.tg.sent[before:] if s.chat_id in (chat_id, *self._moved(chat_id))]
+
+    async def reply(self, chat_id: int, text: str, **kw: Any) -> Sent:
+        """The one reply to a message."""
+        replies = await self.say(chat_id, text, **kw)
+        assert len(replies) == 1, [r.text for r in replies]
+        return replies[0]
+
+    async def press(
+        self, chat_id: int, data: str, message_id: int, *, user: int | None = None
+    ) -> dict[str, Any]:
+        """Press an inline button; return the answerCallbackQuery parameters."""
+        self.clock.now += STEP
+        before = len(self.tg.callback_answers)
+        update = self.tg.callback_update(chat_id, data, message_id=message_id, user_id=user)
+        await self.handled(update)
+        assert len(self.tg.callback_answers) == before + 1
+        return self.tg.callback_answers[-1]
+
+    async def event(self, update: dict[str, Any]) -> None:
+        """Wait until an update injected by hand was handled."""
+        await self.handled(update)
+
+    async def handled(self, update: dict[str, Any]) -> None:
+        """Updates are handled one after another and confirmed by the next getUpdates: once
+        this one is confirmed, every reply to it was sent."""
+        async with asyncio.timeout(10):
+            while any(u["update_id"] == update["update_id"] for u in self.tg._updates):  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+
+    def _moved(self, chat_id: int) -> tuple[int, ...]:
+        chat = self.tg.chats.get(chat_id)
+        return (chat.migrate_to,) if chat is not None and chat.migrate_to else ()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def tg(clock: FakeClock) -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(clock=clock) as fake:
+        fake.add_chat(GROUP, "supergroup", title="AI <群>")
+        yield fake
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    async with open_store(f"sqlite:///{tmp_path / 'notifier.db'}") as opened:
+        yield opened
+
+
+def options(tg: FakeTelegram, **changes: Any) -> BotOptions:
+    limits = changes.pop("limits", Limits(commands=1000))
+    base = BotOptions(token=DEFAULT_TOKEN, api_server=tg.url, admins=frozenset({ADMIN}))
+    return dataclasses.replace(base, limits=limits, polling_timeout=1, **changes)
+
+
+StartBot = Callable[..., Awaitable[Talk]]
+
+
+@pytest.fixture
+async def start_bot(tg: FakeTelegram, clock: FakeClock, store: Store) -> AsyncIterator[StartBot]:
+    """``talk = await start_bot(**option_changes)``: the bot polling the fake, on ``store``."""
+    running: list[tuple[BotRunner, asyncio.Task[None]]] = []
+
+    async def start(subs: Any = None, stories: Any = None, **changes: Any) -> Talk:
+        subs = subs if subs is not None else store.subscriptions
+        stories = stories if stories is not None else store
+        clock_fn = changes.pop("bot_clock", None)
+        runner = BotRunner(
+            options(tg, **changes),
+            subs,
+            stories=stories,
+            concurrent=False,
+            **({"clock": clock_fn} if clock_fn else {}),
+        )
+        task = asyncio.create_task(runner.run())
+        running.append((runner, task))
+        async with asyncio.timeout(10):
+            while not runner.ready.is_set():
+                if task.done():
+                    await task
+                await asyncio.sleep(0.005)
+        return Talk(tg, clock, runner)
+
+    yield start
+    for runner, task in running:
+        await runner.stop()
+        async with asyncio.timeout(10):
+            await task
