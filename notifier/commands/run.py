@@ -13,6 +13,7 @@ from notifier.commands._config import EXIT_CONFIG, resolve, retry_backoff, setup
 def run(args: argparse.Namespace) -> int:
     """Run the service until SIGTERM/SIGINT; 0 on a clean stop, 2 on a config error."""
     from notifier.errors import ConfigError
+    from notifier.pipeline.workers import lease_setting
 
     found = resolve(args, config="required")
     if found is None:
@@ -28,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
         listen = (host or "127.0.0.1", int(port))
     try:
         retry = retry_backoff()
+        lease = lease_setting()  # $NOTIFIER_LEASE
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from notifier.pipeline.service import Service
     from notifier.progress import Backfill
 
-    service = Service(config, role=args.role, listen=listen, retry=retry)
+    service = Service(config, role=args.role, listen=listen, retry=retry, lease=lease)
     if args.once:
         progress = Backfill(enabled=False if getattr(args, "quiet", False) else None)
         try:

@@ -21,6 +21,7 @@ from notifier.pipeline.dispatch import Dispatcher
 from notifier.pipeline.ingest import Ingestor, IngestReport
 from notifier.pipeline.matching import Matcher, RuleMatcher
 from notifier.pipeline.targets import ConfigTargets, Targets
+from notifier.pipeline.workers import Heartbeat
 from notifier.sources.base import Digest
 from notifier.store import State, Store, open_store
 
@@ -42,6 +43,7 @@ class Service:
         role: str = "all",
         listen: tuple[str, int] | None = None,
         retry: tuple[float, float] | None = None,
+        lease: float | None = None,
     ) -> None:
         from notifier.metrics import Metrics
 
@@ -58,6 +60,15 @@ class Service:
         self.dispatcher = Dispatcher(self.store, self.targets, metrics=self.metrics)
         if retry is not None:  # $NOTIFIER_RETRY_BACKOFF: (first, longest) wait
             self.dispatcher.retry = retry
+        if lease is not None:  # $NOTIFIER_LEASE: how long a dead worker's claims wait
+            self.dispatcher.lease = lease
+        dispatching = role in ("all", "worker")
+        self.heartbeat = Heartbeat(
+            self.store,
+            self.dispatcher.worker,
+            role,
+            lease=self.dispatcher.lease if dispatching else None,
+        )
         self.ingestor = Ingestor(
             self.store,
             self.matchers,
@@ -149,6 +160,9 @@ class Service:
                 loop.add_signal_handler(sig, self.stop)
         async with self.store:
             tasks: list[asyncio.Task[None]] = []
+            # The heartbeat lasts until the dispatcher has stopped: it keeps the claims alive.
+            await self.heartbeat.beat()
+            beat = asyncio.create_task(self.heartbeat.run(), name="heartbeat")
             try:
                 if self.role in ("all", "ingest"):
                     await self.ingestor.load()
@@ -174,6 +188,9 @@ class Service:
                     dispatch.cancel()
                     await asyncio.gather(dispatch, return_exceptions=True)
             finally:
+                beat.cancel()
+                await asyncio.gather(beat, return_exceptions=True)
+                await self.heartbeat.remove()
                 await self.targets.aclose()
         done = self.dispatcher.outcomes
         log.info(
