@@ -110,6 +110,10 @@ class Ingestor:
         report.items = len(items)
         now = self.clock()
         fresh, seen, prints = await self._resolve(items, digest.source, now)
+        for matcher in self.matchers:
+            refresh = getattr(matcher, "refresh", None)
+            if refresh is not None:
+                await refresh()
         matches = self._match([item for item, _ in fresh])
         stories = [
             NewStory(
@@ -190,8 +194,8 @@ class Ingestor:
         """One delivery per target: the best score, every rule that sent it there."""
         by_target: dict[str, list[Match]] = {}
         for match in found:
-            if self.metrics is not None:
-                self.metrics.match(match.rule)
+            if self.metrics is not None:  # subscriptions counted together: one series
+                self.metrics.match("sub:*" if match.rule.startswith("sub:") else match.rule)
             if not self.known_target(match.target):
                 log.warning("rule %s routes to unknown target %s", match.rule, match.target)
                 continue
@@ -209,7 +213,7 @@ class Ingestor:
                 NewDelivery(
                     story_id=item.id,
                     target=target,
-                    rules=tuple(dict.fromkeys(m.rule for m in matches)),
+                    rules=tuple(dict.fromkeys(r for m in matches for r in (m.rule, *m.also))),
                     score=best.score,
                     due_at=now if backlog else due_at(self.policy(target), now, mode),
                     entry=entry_json(item, best.score, best.rule, tags),

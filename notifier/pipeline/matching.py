@@ -25,10 +25,16 @@ class Match:
     tags: tuple[str, ...] = ()
     #: ``instant``/``digest`` overriding the target's mode (a rule's ``delivery:``).
     mode: str | None = None
+    #: Other rules that matched the item for the same target (listed in the delivery).
+    also: tuple[str, ...] = ()
 
 
 class Matcher(Protocol):
-    """Something that decides which targets want an item."""
+    """Something that decides which targets want an item.
+
+    A matcher may also have ``async def refresh()``: the ingest step awaits it before
+    each digest (the subscriptions follow their change log that way).
+    """
 
     def match_digest(self, items: Sequence[Item]) -> list[list[Match]]:
         """Return the matches of each item of one digest (same order)."""

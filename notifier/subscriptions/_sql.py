@@ -6,6 +6,7 @@ from __future__ import annotations
 from notifier.subscriptions._rows import CHANGE_COLUMNS, CHAT_COLUMNS, SUBSCRIPTION_COLUMNS
 
 CHAT = f"SELECT {CHAT_COLUMNS} FROM chats WHERE chat_id = ?"
+CHATS = f"SELECT {CHAT_COLUMNS} FROM chats"
 CHAT_EXISTS = "SELECT 1 FROM chats WHERE chat_id = ?"
 #: A chat saved again keeps its first ``created_at`` unless the new one is set.
 SAVE_CHAT = (

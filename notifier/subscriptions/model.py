@@ -104,6 +104,10 @@ class SubscriptionStore(abc.ABC):
     async def chat(self, chat_id: int) -> Chat | None:
         """The chat, or ``None`` if it never subscribed."""
 
+    async def chats(self, *, active_only: bool = False) -> list[Chat]:
+        """Every chat (only the active ones: ``active_only``), by id."""
+        raise NotImplementedError
+
     @abc.abstractmethod
     async def save_chat(self, chat: Chat) -> None:
         """Create or replace a chat's settings."""

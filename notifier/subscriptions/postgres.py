@@ -80,6 +80,12 @@ class PostgresSubscriptions(SubscriptionStore):
             row = await tx.one(_sql.CHAT, (chat_id,))
         return chat_from_row(row) if row else None
 
+    async def chats(self, *, active_only: bool = False) -> list[Chat]:
+        sql = _sql.CHATS + (" WHERE active" if active_only else "") + " ORDER BY chat_id"
+        async with self._tx(write=False) as tx:
+            rows = await (await tx.run(sql)).fetchall()
+        return [chat_from_row(row) for row in rows]
+
     async def save_chat(self, chat: Chat) -> None:
         async with self._tx() as tx:
             await tx.run(_sql.SAVE_CHAT, chat_row(chat))

@@ -46,6 +46,11 @@ class SQLiteSubscriptions(SubscriptionStore):
         row = await self._run(lambda db: db.execute(_sql.CHAT, (chat_id,)).fetchone(), False)
         return chat_from_row(row) if row else None
 
+    async def chats(self, *, active_only: bool = False) -> list[Chat]:
+        sql = _sql.CHATS + (" WHERE active" if active_only else "") + " ORDER BY chat_id"
+        rows = await self._run(lambda db: db.execute(sql).fetchall(), False)
+        return [chat_from_row(row) for row in rows]
+
     async def save_chat(self, chat: Chat) -> None:
         def tx(db: sqlite3.Connection) -> None:
             db.execute(_sql.SAVE_CHAT, chat_row(chat))

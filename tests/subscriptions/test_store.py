@@ -184,3 +184,12 @@ async def test_migrate_into_a_known_chat_merges(store: Store) -> None:
         (target_name(-1005), State.QUEUED): 2,
         (target_name(-5), State.DROPPED): 1,
     }
+
+
+async def test_chats(store: Store) -> None:
+    subs = store.subscriptions
+    await subs.save_chat(Chat(3, created_at=NOW))
+    await subs.save_chat(Chat(-9, kind="group", created_at=NOW))
+    await subs.deactivate(3, "blocked", NOW)
+    assert [c.chat_id for c in await subs.chats()] == [-9, 3]
+    assert [c.chat_id for c in await subs.chats(active_only=True)] == [-9]
