@@ -1,4 +1,8 @@
-"""``notifier status``: sources, targets, the queue and the last errors."""
+"""``notifier status``: sources, targets, the queue, the workers and the last errors.
+
+With several processes on one store (PostgreSQL), the queue is the cluster's and the workers
+are every process with a heartbeat (see ``notifier.pipeline.workers``).
+"""
 
 from __future__ import annotations
 
@@ -52,17 +56,61 @@ async def gather(store: Store, config: Config | None) -> dict[str, Any]:
     if config is not None:
         for spec in config.sources:
             sources.setdefault(spec.name, {})
-    claims = await store.deliveries([State.SENDING], limit=1000)
-    workers: dict[str, int] = {}
-    for d in claims:
-        workers[d.claimed_by or "?"] = workers.get(d.claimed_by or "?", 0) + 1
     return {
         "store": _mask(store.url),
         "queue": {s.value: sum(n for (_, st), n in counts.items() if st is s) for s in State},
         "targets": targets,
         "sources": [{"name": name, **state} for name, state in sorted(sources.items())],
-        "workers": [{"worker": w, "claims": n} for w, n in sorted(workers.items())],
+        "workers": await workers(store),
     }
+
+
+async def workers(store: Store, now: float | None = None) -> list[dict[str, Any]]:
+    """The processes of the cluster, from their heartbeats, with the claims each holds; then
+    claimers without a heartbeat (``notifier ingest`` or ``run --once`` dispatching)."""
+    from notifier.pipeline.workers import HEARTBEAT
+
+    now = time.time() if now is None else now
+    out: list[dict[str, Any]] = []
+    for w in await store.workers():
+        age = max(0.0, now - w.heartbeat_at)
+        out.append(
+            {
+                "worker": w.id,
+                "host": w.host,
+                "pid": w.pid,
+                "role": w.role,
+                "started_at": w.started_at,
+                "heartbeat_at": w.heartbeat_at,
+                "heartbeat_age": round(age, 1),
+                # Three missed beats: killed, hung or cut off; its claims expire with the lease.
+                "state": "running" if age <= 3 * HEARTBEAT else "not responding",
+                "claims": w.claims,
+            }
+        )
+    known = {w["worker"] for w in out}
+    others: dict[str, int] = {}
+    for d in await store.deliveries([State.SENDING], limit=100_000):
+        claimer = d.claimed_by or "?"
+        if claimer not in known:
+            others[claimer] = others.get(claimer, 0) + 1
+    for claimer, n in sorted(others.items()):
+        host, _, rest = claimer.partition(":")
+        pid = rest.partition(":")[0]
+        out.append(
+            {
+                "worker": claimer,
+                "host": host,
+                "pid": int(pid) if pid.isdigit() else None,
+                "role": None,
+                "started_at": None,
+                "heartbeat_at": None,
+                "heartbeat_age": None,
+                "state": "no heartbeat",
+                "claims": n,
+            }
+        )
+    return out
 
 
 def render(status: dict[str, Any]) -> str:
@@ -71,8 +119,10 @@ def render(status: dict[str, Any]) -> str:
     lines = [
         f"store    {status['store']}",
         "queue    "
-        + ", ".join(f"{q[s]} {s}" for s in ("queued", "sending", "sent", "dead") if q.get(s))
-        or "queue    empty",
+        + (
+            ", ".join(f"{q[s]} {s}" for s in ("queued", "sending", "sent", "dead") if q.get(s))
+            or "empty"
+        ),
         "",
         "targets",
     ]
@@ -91,8 +141,17 @@ def render(status: dict[str, Any]) -> str:
             if s.get("last_error"):
                 lines.append(f"  {'':<20} last error: {s['last_error']}")
     if status["workers"]:
-        lines += ["", "workers (claims in flight)"]
-        lines += [f"  {w['worker']:<32} {w['claims']}" for w in status["workers"]]
+        lines += ["", "workers"]
+        for w in status["workers"]:
+            name = f"{w['host']}:{w['pid']}" if w["pid"] is not None else w["worker"]
+            beat = (
+                f"heartbeat {_ago(w['heartbeat_age'])}"
+                if w["heartbeat_age"] is not None
+                else "no heartbeat"
+            )
+            state = "" if w["state"] == "running" else f" ({w['state']})"
+            role = w["role"] or "-"
+            lines.append(f"  {name:<28} {role:<7} {beat}{state}, {w['claims']} claims")
     return "\n".join(lines)
 
 
@@ -102,6 +161,11 @@ def _when(at: float | None) -> str:
     ago = max(0, int(time.time() - at))
     stamp = dt.datetime.fromtimestamp(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
     return f"{stamp} ({ago // 60} min ago)" if ago >= 60 else f"{stamp} ({ago} s ago)"
+
+
+def _ago(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60} min ago" if seconds >= 60 else f"{seconds} s ago"
 
 
 def _mask(url: str) -> str:
