@@ -8,6 +8,7 @@ one router per feature, long polling (default) or a webhook with a secret token.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -43,13 +44,13 @@ def build_dispatcher(ctx: BotContext) -> Dispatcher:
     dp = Dispatcher(ctx=ctx)
     dp.update.outer_middleware(Guard())
     dp.include_routers(
-        errors.router,
-        members.router,
-        start.router,
-        subscribe.router,
-        settings.router,
-        lookup.router,
-        fallback.router,  # last: takes what no one else did
+        errors.make_router(),
+        members.make_router(),
+        start.make_router(),
+        subscribe.make_router(),
+        settings.make_router(),
+        lookup.make_router(),
+        fallback.make_router(),  # last: takes what no one else did
     )
     return dp
 
@@ -60,6 +61,14 @@ async def set_commands(bot: Bot) -> None:
     for lang, index in (("", 1), ("zh", 2)):
         commands = [BotCommand(command=c[0], description=c[index]) for c in COMMANDS]
         await bot.set_my_commands(commands, scope=scope, language_code=lang or None)
+
+
+def scrub(text: str, token: str) -> str:
+    """``text`` without the token or its secret half (for errors and logs)."""
+    for secret in (token, token.partition(":")[2]):
+        if secret:
+            text = text.replace(secret, "***")
+    return text
 
 
 class BotRunner:
@@ -105,24 +114,33 @@ class BotRunner:
             await self.bot.session.close()
             log.info("bot stopped")
 
-    async def stop(self) -> None:
+    def stop(self) -> None:
+        """Ask :meth:`run` to return (it finishes the update in hand first)."""
         self._stop.set()
-        if self.dp._running_lock.locked():  # polling
-            await self.dp.stop_polling()
 
     async def _run_polling(self) -> None:
         await self.bot.delete_webhook()
         self.dp.startup.register(self.ready.set)
-        if self._stop.is_set():
-            return
-        await self.dp.start_polling(
-            self.bot,
-            handle_signals=False,
-            close_bot_session=False,
-            handle_as_tasks=self.concurrent,
-            polling_timeout=self.options.polling_timeout,
-            allowed_updates=UPDATES,
+        polling = asyncio.create_task(
+            self.dp.start_polling(
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                handle_as_tasks=self.concurrent,
+                polling_timeout=self.options.polling_timeout,
+                allowed_updates=UPDATES,
+            )
         )
+        stopping = asyncio.create_task(self._stop.wait())
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not polling.done():
+            if self.ready.is_set():
+                await self.dp.stop_polling()
+            else:
+                polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
 
     async def _run_webhook(self) -> None:
         from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application

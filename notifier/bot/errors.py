@@ -24,7 +24,6 @@ from notifier.bot.i18n import t
 from notifier.bot.members import migrate
 
 log = logging.getLogger("notifier.bot")
-router = Router(name="errors")
 
 
 def chat_of(update: Any) -> int | None:
@@ -37,7 +36,6 @@ def chat_of(update: Any) -> int | None:
     return chat.id if chat is not None else None
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, bot: Bot, ctx: BotContext, **data: Any) -> bool:
     exc = event.exception
     chat_id = chat_of(event.update)
@@ -68,3 +66,10 @@ async def on_error(event: ErrorEvent, bot: Bot, ctx: BotContext, **data: Any) ->
         with contextlib.suppress(Exception):
             await bot.send_message(chat_id, t(lang, "error"))
     return True
+
+
+def make_router() -> Router:
+    """A new router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name="errors")
+    router.errors()(on_error)
+    return router

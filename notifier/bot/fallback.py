@@ -7,10 +7,7 @@ from aiogram.types import Message
 
 from notifier.bot.i18n import t
 
-router = Router(name="fallback")
 
-
-@router.message(F.text.startswith("/"))
 async def unknown(message: Message, bot: Bot, lang: str) -> None:
     command = (message.text or "").split(maxsplit=1)[0]
     _, at, mention = command.partition("@")
@@ -21,6 +18,13 @@ async def unknown(message: Message, bot: Bot, lang: str) -> None:
     await message.answer(t(lang, "unknown"))
 
 
-@router.message(F.chat.type == "private")
 async def other(message: Message, lang: str) -> None:
     await message.answer(t(lang, "text_hint"))
+
+
+def make_router() -> Router:
+    """A new router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name="fallback")
+    router.message(F.text.startswith("/"))(unknown)
+    router.message(F.chat.type == "private")(other)
+    return router

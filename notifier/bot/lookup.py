@@ -12,11 +12,9 @@ from notifier.bot.exprs import Refusal, explain, hit_labels, reason_text
 from notifier.bot.i18n import t
 from notifier.rules.expr import ExprError
 
-router = Router(name="lookup")
 TOP_SHOWN = 10
 
 
-@router.message(Command("test"))
 async def test(message: Message, command: CommandObject, ctx: BotContext, lang: str) -> None:
     text = (command.args or "").strip()
     if not text:
@@ -43,7 +41,6 @@ async def test(message: Message, command: CommandObject, ctx: BotContext, lang: 
     await message.answer(fit("\n".join(lines)))
 
 
-@router.message(Command("top"))
 async def top(message: Message, ctx: BotContext, lang: str) -> None:
     stories = []
     if ctx.stories is not None:
@@ -52,3 +49,11 @@ async def top(message: Message, ctx: BotContext, lang: str) -> None:
         raise Refusal("top_empty")
     lines = [story_line(s, i, lang) for i, s in enumerate(stories[:TOP_SHOWN], 1)]
     await message.answer(fit(t(lang, "top_header") + "\n" + "\n".join(lines)))
+
+
+def make_router() -> Router:
+    """A new router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name="lookup")
+    router.message(Command("test"))(test)
+    router.message(Command("top"))(top)
+    return router

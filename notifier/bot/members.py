@@ -12,11 +12,9 @@ from aiogram.types import ChatMemberUpdated, Message
 from notifier.bot.context import BotContext
 
 log = logging.getLogger("notifier.bot")
-router = Router(name="members")
 GONE = ("kicked", "left")
 
 
-@router.my_chat_member()
 async def membership(event: ChatMemberUpdated, ctx: BotContext) -> None:
     chat_id = event.chat.id
     status = str(event.new_chat_member.status)
@@ -30,7 +28,6 @@ async def membership(event: ChatMemberUpdated, ctx: BotContext) -> None:
         log.info("chat %s: bot is %s again; reactivated", chat_id, status)
 
 
-@router.message(F.migrate_to_chat_id)
 async def migrated(message: Message, ctx: BotContext) -> None:
     await migrate(ctx, message.chat.id, int(message.migrate_to_chat_id or 0))
 
@@ -41,3 +38,11 @@ async def migrate(ctx: BotContext, old: int, new: int) -> None:
         return
     await ctx.subs.migrate(old, new)
     log.info("chat %s migrated to %s", old, new)
+
+
+def make_router() -> Router:
+    """A new router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name="members")
+    router.my_chat_member()(membership)
+    router.message(F.migrate_to_chat_id)(migrated)
+    return router

@@ -17,7 +17,6 @@ from notifier.bot.exprs import Refusal
 from notifier.bot.i18n import t
 from notifier.subscriptions.model import Chat
 
-router = Router(name="settings")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 #: Digest times per day.
 MAX_DIGESTS = 4
@@ -36,7 +35,6 @@ async def _editable(message: Message, bot: Bot, ctx: BotContext, lang: str) -> C
     return await ensure_chat(ctx, message.chat, lang)
 
 
-@router.message(Command("mode"))
 async def mode(
     message: Message, command: CommandObject, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
@@ -58,7 +56,6 @@ async def mode(
     await message.answer(t(lang, "mode_digest", times=", ".join(times), tz=chat.timezone))
 
 
-@router.message(Command("tz"))
 async def tz(
     message: Message, command: CommandObject, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
@@ -76,7 +73,6 @@ async def tz(
     await message.answer(t(lang, "tz_set", tz=zone.key, time=local))
 
 
-@router.message(Command("quiet"))
 async def quiet(
     message: Message, command: CommandObject, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
@@ -95,3 +91,12 @@ async def quiet(
     chat = await _editable(message, bot, ctx, lang)
     await ctx.subs.save_chat(dataclasses.replace(chat, quiet=(start, end)))
     await message.answer(t(lang, "quiet_set", start=start, end=end, tz=chat.timezone))
+
+
+def make_router() -> Router:
+    """A new router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name="settings")
+    router.message(Command("mode"))(mode)
+    router.message(Command("tz"))(tz)
+    router.message(Command("quiet"))(quiet)
+    return router

@@ -14,17 +14,13 @@ from notifier.bot.context import BotContext
 from notifier.bot.exprs import Refusal
 from notifier.bot.i18n import COMMANDS, LANGS, Html, t
 
-router = Router(name="start")
 
-
-@router.message(CommandStart())
 async def start(message: Message, ctx: BotContext, lang: str) -> None:
     if message.chat.type == "private":
         await ensure_chat(ctx, message.chat, lang)
     await message.answer(t(lang, "welcome"))
 
 
-@router.message(Command("help"))
 async def help_(message: Message, lang: str) -> None:
     index = 2 if lang == "zh" else 1
     lines = [f"/{c[0]} — {c[index]}" for c in COMMANDS]
@@ -33,7 +29,6 @@ async def help_(message: Message, lang: str) -> None:
     )
 
 
-@router.message(Command("lang"))
 async def set_lang(
     message: Message, command: CommandObject, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
@@ -44,3 +39,12 @@ async def set_lang(
     chat = await ensure_chat(ctx, message.chat, wanted)
     await ctx.subs.save_chat(dataclasses.replace(chat, lang=wanted))
     await message.answer(t(wanted, "lang_set"))
+
+
+def make_router() -> Router:
+    """A new router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name="start")
+    router.message(CommandStart())(start)
+    router.message(Command("help"))(help_)
+    router.message(Command("lang"))(set_lang)
+    return router

@@ -31,7 +31,6 @@ from notifier.bot.exprs import Refusal, canonical, join_terms, preview, validate
 from notifier.bot.i18n import Html, t
 from notifier.subscriptions.model import Chat
 
-router = Router(name="subscribe")
 #: Stories shown under a new subscription.
 PREVIEW_SHOWN = 5
 
@@ -56,7 +55,6 @@ async def _chat_for(
     return await ensure_chat(ctx, message.chat, lang), rest, False
 
 
-@router.message(Command("sub"))
 async def sub(
     message: Message, command: CommandObject, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
@@ -152,7 +150,6 @@ async def render_list(
     return fit("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-@router.message(Command("list"))
 async def list_(
     message: Message, command: CommandObject, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
@@ -165,7 +162,6 @@ async def list_(
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(SubAction.filter())
 async def button(
     query: CallbackQuery, callback_data: SubAction, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
@@ -217,7 +213,6 @@ def _one_id(rest: str) -> int | None:
     return int(rest)
 
 
-@router.message(Command("unsub"))
 async def unsub(
     message: Message, command: CommandObject, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
@@ -234,7 +229,6 @@ async def unsub(
     await message.answer(t(lang, "unsub_done", count=count))
 
 
-@router.message(Command("pause", "resume"))
 async def pause(
     message: Message, command: CommandObject, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
@@ -249,3 +243,14 @@ async def pause(
     # The whole chat; resuming it also resumes the subscriptions paused one by one.
     await ctx.subs.set_paused(chat.chat_id, None, paused)
     await message.answer(t(lang, "pause_all" if paused else "resume_all"))
+
+
+def make_router() -> Router:
+    """A new router with this module's handlers (a router joins one dispatcher only)."""
+    router = Router(name="subscribe")
+    router.message(Command("sub"))(sub)
+    router.message(Command("list"))(list_)
+    router.callback_query(SubAction.filter())(button)
+    router.message(Command("unsub"))(unsub)
+    router.message(Command("pause", "resume"))(pause)
+    return router

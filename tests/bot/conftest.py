@@ -135,6 +135,39 @@ async def start_bot(tg: FakeTelegram, clock: FakeClock, store: Store) -> AsyncIt
 
     yield start
     for runner, task in running:
-        await runner.stop()
+        runner.stop()
         async with asyncio.timeout(10):
             await task
+
+
+STORIES = (
+    (
+        "英伟达发布新一代 AI 芯片，HBM 带宽提升 50%",
+        "https://example.com/nv?a=1&b=2",
+        "机器之心",
+        3,
+    ),
+    ("OpenAI 与云厂商签署多年算力协议", "https://example.com/openai", "36氪", 2),
+    ("英伟达芯片广告：限时优惠", "https://example.com/ad", "广告商", 1),
+    ("DeepSeek releases V3.2 <open> weights", "https://example.com/ds", "HN & Co", 1),
+)
+
+
+async def add_stories(store: Store, stories: Any = STORIES, now: float | None = None) -> list[str]:
+    """Commit stories as ingest would (each seen by ``sources`` sources); return their ids."""
+    import time
+
+    from notifier.items import Item
+    from notifier.store import NewStory, SeenAgain
+
+    now = time.time() if now is None else now
+    ids = []
+    for index, (title, url, source, sources) in enumerate(stories):
+        item = Item(id=f"story-{index}-{now}", title=title, url=url, source=source)
+        new = NewStory(item.id, (item.id,), title, url, source, item.to_json())
+        seen = [SeenAgain(item.id, f"other-{n}") for n in range(1, sources)]
+        await store.commit_digest(f"d{index}-{now}", "test.md", [new], [], [], now)
+        if seen:
+            await store.commit_digest(f"s{index}-{now}", "again.md", [], seen, [], now)
+        ids.append(item.id)
+    return ids
