@@ -21,3 +21,18 @@ def test_fanout_quick_prints_its_tables() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "| channel | adapter msgs/s |" in done.stdout
     assert "| robots | matches → robots |" in done.stdout
+
+
+def test_pipeline_quick_prints_its_tables() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "pipeline.py"), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| digest arrives by | store | first push, median |" in done.stdout
+    assert "| store | matches | ingest matches/s |" in done.stdout
+    assert "| operation (per) |" in done.stdout
