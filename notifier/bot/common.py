@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import logging
 import re
@@ -46,9 +45,6 @@ async def ensure_chat(ctx: BotContext, chat: TgChat, lang: str) -> Chat:
     """The store's chat for a Telegram chat, created (in ``lang``) on first use."""
     row = await ctx.subs.chat(chat.id)
     if row is not None:
-        if not row.active:  # they talk to us again: they unblocked the bot
-            row = dataclasses.replace(row, active=True)
-            await ctx.subs.save_chat(row)
         return row
     title = chat.title or chat.username or chat.full_name or ""
     row = Chat(chat.id, kind=str(chat.type), lang=lang, title=title, created_at=ctx.clock())

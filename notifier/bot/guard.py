@@ -8,6 +8,7 @@ into its message.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -34,6 +35,9 @@ class Guard(BaseMiddleware):
         lang = lang_of(getattr(user, "language_code", None), ctx.options.language)
         if chat is not None and (row := await ctx.subs.chat(chat.id)) is not None:
             lang = row.lang
+            if not row.active and chat.type == "private" and _counted(inner):
+                # They write to us: they unblocked the bot (a missed my_chat_member).
+                await ctx.subs.save_chat(dataclasses.replace(row, active=True))
         data["lang"] = lang
         if _counted(inner) and user is not None and not user.is_bot:
             wait = ctx.rate.hit(user.id)
