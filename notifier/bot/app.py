@@ -149,7 +149,12 @@ class BotRunner:
         hook = self.options.webhook
         assert hook is not None
         app = web.Application()
-        handler = SimpleRequestHandler(self.dp, self.bot, secret_token=hook.secret or None)
+        handler = SimpleRequestHandler(
+            self.dp,
+            self.bot,
+            secret_token=hook.secret or None,
+            handle_in_background=self.concurrent,
+        )
         handler.register(app, path=hook.path)
         setup_application(app, self.dp, bot=self.bot)
         runner = web.AppRunner(app, access_log=None)
