@@ -269,6 +269,7 @@ class Dispatcher:
         if result.new_address:
             self._new_address[target] = result.new_address
             await self.store.set_target(target, new_address=result.new_address)
+            await self.targets.moved(target, result.new_address)
         done, rest = list(ids[: result.sent_entries]), list(ids[result.sent_entries :])
         self.outcomes["sent"] += len(done)
         if result.outcome is not Sent.SENT:
@@ -287,6 +288,14 @@ class Dispatcher:
         self._note_error(target, error)
         await self.store.set_target(target, last_error=error, last_error_at=now)
         attempts = {d.id: d.attempts for d in batch}
+        if result.outcome is Sent.GONE and await self.targets.gone(target, error):
+            # Its source dealt with it (a subscriber's chat: deactivated, queue dropped):
+            # this batch's unsent deliveries are dropped too, not re-queued.
+            log.warning("target %s is gone (%s): its deliveries dropped", target, error)
+            sent_ids = set(done)
+            unsent = [d.id for d in batch if d.id not in sent_ids]
+            await self.store.finish(unsent, Outcome(State.DROPPED, error=error), now)
+            return False
         if result.outcome is Sent.GONE:
             log.error("target %s is gone (%s): holding its deliveries", target, error)
             await self.store.set_target(target, status="gone", detail=error)

@@ -32,6 +32,12 @@ class TargetSource(Protocol):
     def policy(self, name: str) -> Policy:
         """The delivery policy of ``name``."""
 
+    # Optional, for sources that manage their targets themselves (the bot's subscribers):
+    # ``caches_channels = True`` (Targets does not keep their channels), ``async def
+    # gone(name, error) -> bool`` (the service said the target is gone; True: handled, its
+    # deliveries are dropped instead of held), ``async def moved(name, new_address) ->
+    # bool`` (the service moved it), ``async def aclose()``.
+
 
 class ConfigTargets:
     """The channels declared in rules.yaml, with their ``delivery:`` policies."""
@@ -86,11 +92,28 @@ class Targets:
             source = self._source(name)
             if source is None:
                 return None
+            if getattr(source, "caches_channels", False):
+                return source.channel(name, new_address)
             self._channels[name] = source.channel(name, new_address)
         return self._channels[name]
 
+    async def gone(self, name: str, error: str) -> bool:
+        """Tell the source of ``name`` that the service says it is gone; True if the source
+        dealt with it (its deliveries are then dropped, not held)."""
+        hook = getattr(self._source(name), "gone", None)
+        return bool(hook is not None and await hook(name, error))
+
+    async def moved(self, name: str, new_address: str) -> bool:
+        """Tell the source of ``name`` that the service moved it to ``new_address``."""
+        hook = getattr(self._source(name), "moved", None)
+        return bool(hook is not None and await hook(name, new_address))
+
     async def aclose(self) -> None:
-        """Close every channel built."""
+        """Close every channel built (and the sources that hold channels)."""
         for channel in self._channels.values():
             await channel.aclose()
         self._channels.clear()
+        for source in self.sources:
+            close = getattr(source, "aclose", None)
+            if close is not None:
+                await close()
