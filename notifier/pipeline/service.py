@@ -194,7 +194,7 @@ class Service:
                 await self.targets.aclose()
         done = self.dispatcher.outcomes
         log.info(
-            "notifier stopped after %.0f s: %d sent, %d to retry, %d failed, %d to gone targets",
+            "notifier stopped after %.0f s: %d sent, %d retried, %d failed, %d held (target gone)",
             time.time() - self.started,
             *(done[k] for k in ("sent", "retry", "failed", "gone")),
         )

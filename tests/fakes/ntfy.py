@@ -95,6 +95,7 @@ class FakeNtfy:
         burst: int = 60,
         replenish: float = 5.0,
         delay: float = 0.0,
+        port: int = 0,
     ) -> None:
         self.clock = clock
         self.wall = wall or clock
@@ -108,6 +109,8 @@ class FakeNtfy:
         self.replenish = replenish
         #: Seconds each request takes (real time), to keep requests in flight in tests.
         self.delay = delay
+        #: The loopback port to listen on (0: a free one; a fixed one to restart a server).
+        self.port = port
         self.requests: list[Recorded] = []
         #: Every message the server stored, in order.
         self.messages: list[dict[str, Any]] = []
@@ -140,7 +143,7 @@ class FakeNtfy:
     async def __aenter__(self) -> FakeNtfy:
         app = web.Application(client_max_size=1024**2)
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._serving = serve(app)
+        self._serving = serve(app, self.port)
         self.url = await self._serving.__aenter__()
         return self
 

@@ -53,11 +53,11 @@ class Recorded:
 
 
 @asynccontextmanager
-async def serve(app: web.Application) -> AsyncIterator[str]:
-    """Serve ``app`` on a free loopback port; yield its base URL."""
+async def serve(app: web.Application, port: int = 0) -> AsyncIterator[str]:
+    """Serve ``app`` on loopback ``port`` (0: a free one); yield its base URL."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:

@@ -1,9 +1,18 @@
-"""Helpers for pipeline tests: a config in a temp folder, ntfy fakes as targets."""
+"""Helpers for pipeline tests: a config in a temp folder, ntfy fakes as targets, the
+service as a real process."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import textwrap
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from notifier.config import Config, load_config
 
@@ -51,3 +60,30 @@ def digest(n: int, *, day: str = "2026-12-04") -> bytes:
         lines.append(f"{i}. [{title}](https://example.com/story/{i})")
         lines.append(f"   What happened in story {i}.")
     return "\n".join(lines).encode("utf-8")
+
+
+def start(config: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """``notifier run -c CONFIG`` as a process; its stderr (the log) goes to log.txt beside
+    the config."""
+    cmd = [sys.executable, "-m", "notifier", "run", "-c", str(config), "--listen", "127.0.0.1:0"]
+    with open(config.parent / "log.txt", "ab") as log:
+        return subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, **(env or {})}
+        )
+
+
+def sent(messages: Iterable[Any]) -> Counter[str]:
+    """Story numbers in the messages a fake received, with how many times each."""
+    found: Counter[str] = Counter()
+    for message in messages:  # a message names its story's URL more than once
+        found.update(set(re.findall(r"example\.com/story/(\d+)", str(message))))
+    return found
+
+
+def wait_for(check: Callable[[], object], timeout: float = 60.0) -> None:
+    """Poll ``check`` until it is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)

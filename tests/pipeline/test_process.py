@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 from tests.fakes.ntfy import FakeNtfy
 from tests.fakes.server import serve_in_thread
-from tests.pipeline.conftest import digest
+from tests.pipeline.conftest import digest, sent, start, wait_for
 
 STORIES = 12
 
@@ -54,45 +53,23 @@ rules:
     return config
 
 
-def start(config: Path) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "notifier", "run", "-c", str(config), "--listen", "127.0.0.1:0"]
-    with open(config.parent / "log.txt", "ab") as log:
-        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
-
-
-def sent(fake: FakeNtfy) -> Counter[str]:
-    """Story numbers delivered, with how many times each."""
-    found: Counter[str] = Counter()
-    for message in fake.messages:  # a message names its story's URL more than once
-        found.update(set(re.findall(r"example\.com/story/(\d+)", str(message))))
-    return found
-
-
-def wait_for(check: object, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.05)
-
-
 def test_kill_9_mid_send_then_restart_delivers_everything(tmp_path: Path, fake: FakeNtfy) -> None:
     config = setup(tmp_path, fake.url)
     proc = start(config)
     try:
-        wait_for(lambda: sum(sent(fake).values()) >= 3)
+        wait_for(lambda: sum(sent(fake.messages).values()) >= 3)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
     finally:
         proc.kill()
-    assert len(sent(fake)) < STORIES  # it died mid-way
+    assert len(sent(fake.messages)) < STORIES  # it died mid-way
     proc = start(config)
     try:
-        wait_for(lambda: len(sent(fake)) == STORIES)
+        wait_for(lambda: len(sent(fake.messages)) == STORIES)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
-    counts = sent(fake)
+    counts = sent(fake.messages)
     assert set(counts) == {str(i) for i in range(1, STORIES + 1)}
     # One message at a time per target: only the one in flight at the kill may repeat.
     assert sum(counts.values()) - STORIES <= 1
@@ -102,7 +79,7 @@ def test_sigterm_stops_cleanly_and_releases_claims(tmp_path: Path, fake: FakeNtf
     config = setup(tmp_path, fake.url)
     proc = start(config)
     try:
-        wait_for(lambda: sum(sent(fake).values()) >= 2)
+        wait_for(lambda: sum(sent(fake.messages).values()) >= 2)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
     finally:
@@ -116,11 +93,11 @@ def test_sigterm_stops_cleanly_and_releases_claims(tmp_path: Path, fake: FakeNtf
     assert '"sending": 0' in status.stdout
     proc = start(config)
     try:
-        wait_for(lambda: len(sent(fake)) == STORIES)
+        wait_for(lambda: len(sent(fake.messages)) == STORIES)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
-    assert sum(sent(fake).values()) == STORIES  # a clean stop sends nothing twice
+    assert sum(sent(fake.messages).values()) == STORIES  # a clean stop sends nothing twice
 
 
 def test_http_ingest_with_token(tmp_path: Path, fake: FakeNtfy) -> None:
@@ -145,7 +122,7 @@ def test_http_ingest_with_token(tmp_path: Path, fake: FakeNtfy) -> None:
         )
         assert answer.status_code == 202
         assert answer.json()["deliveries"] == 3
-        wait_for(lambda: len(sent(fake)) == 3)
+        wait_for(lambda: len(sent(fake.messages)) == 3)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
