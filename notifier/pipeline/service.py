@@ -82,6 +82,8 @@ class Service:
         self.started = time.time()
         self._stop = asyncio.Event()
         self._runner: Any = None
+        #: The Telegram bot (``notifier.bot.app.BotRunner``) when this process runs it.
+        self.bot: Any = None
         self._address: str | None = None
         #: Called once the HTTP endpoint listens, with its (host, port).
         self.on_listening: Callable[[tuple[str, int]], None] | None = None
@@ -175,9 +177,13 @@ class Service:
                 dispatch = None
                 if self.role in ("all", "worker"):
                     dispatch = asyncio.create_task(self.dispatcher.run(), name="dispatch")
+                bot = self._start_bot() if self.role in ("all", "bot") else None
                 log.info("%s", self.describe())
                 await self._stop.wait()
                 log.info("stopping")
+                if bot is not None:  # the bot first: it finishes the update in hand
+                    self.bot.stop()
+                    await asyncio.gather(bot, return_exceptions=True)
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -198,6 +204,35 @@ class Service:
             time.time() - self.started,
             *(done[k] for k in ("sent", "retry", "failed", "gone")),
         )
+
+    def _start_bot(self) -> asyncio.Task[None] | None:
+        """Run the Telegram bot in this process when the config has a bot token."""
+        from notifier.bot.options import from_config  # no aiogram import
+
+        options = from_config(self.config)
+        if options is None:
+            if self.role == "bot":
+                log.warning("role bot: the config has no bot: section with a token")
+            return None
+        from notifier.bot.app import BotRunner  # aiogram: only when a bot runs
+
+        self.bot = BotRunner(
+            options,
+            self.store.subscriptions,
+            stories=self.store,
+            traditional=self.config.settings.fold_traditional,
+        )
+        return asyncio.create_task(self._run_bot(), name="bot")
+
+    async def _run_bot(self) -> None:
+        try:
+            await self.bot.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a refused token must not take the service down
+            from notifier.bot.app import scrub
+
+            log.error("the Telegram bot stopped: %s", scrub(str(exc), self.bot.options.token))
 
     def describe(self) -> str:
         """The start line: role, store, sources, targets, address (names only, no secrets)."""
