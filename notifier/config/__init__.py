@@ -13,6 +13,7 @@ Channel types and their settings are the adapters' (``channels.REGISTRY``): see
 
 from __future__ import annotations
 
+from notifier.config._bot import BotLimits, BotSpec, WebhookSpec
 from notifier.config._loader import (
     check_config,
     default_config_path,
@@ -30,12 +31,15 @@ from notifier.config._model import (
 from notifier.config._service import sqlite_path
 
 __all__ = [
+    "BotLimits",
+    "BotSpec",
     "ChannelSpec",
     "Config",
     "ConfigReport",
     "ServerSpec",
     "Settings",
     "SourceSpec",
+    "WebhookSpec",
     "check_config",
     "default_config_path",
     "inspect_config",

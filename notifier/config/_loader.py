@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from notifier.config._bot import read_bot
 from notifier.config._check import Checker
 from notifier.config._delivery import merge, read_delivery
 from notifier.config._model import ChannelSpec, Config, ConfigReport, Settings
@@ -31,6 +32,7 @@ TOP_KEYS = (
     "channels",
     "rules",
     "frequency_words",
+    "bot",
 )
 SETTINGS_KEYS = ("fold_traditional", "field_weights")
 FREQUENCY_KEYS = ("path", "notify", "fields", "tags")
@@ -110,6 +112,7 @@ class _Loader:
         store = read_store(self.check, top.get("store"), self.base)
         sources = read_sources(self.check, top.get("sources"), self.base)
         server = read_server(self.check, top.get("server"))
+        bot = read_bot(self.check, top.get("bot"), root.key_lines.get("bot"))
         defaults = self._delivery(top.get("delivery"), "delivery")
         channels, own = self._channels(top.get("channels"))
         # Rules may name a channel whose own settings are wrong: report that once, there.
@@ -139,6 +142,7 @@ class _Loader:
             sources=sources,
             server=server,
             delivery=delivery,
+            bot=bot,
         )
 
     def _delivery(self, node: Node | None, what: str) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from notifier.config._bot import BotSpec
 from notifier.delivery.policy import Policy
 from notifier.errors import ConfigError
 from notifier.rules.model import DEFAULT_FIELD_WEIGHTS, Location, Rule
@@ -91,6 +92,8 @@ class Config:
     #: The delivery policy of each channel (``delivery:`` at the top level gives the
     #: defaults; a channel's own ``delivery:`` overrides them). Every channel has one.
     delivery: Mapping[str, Policy] = dataclasses.field(default_factory=dict)
+    #: The Telegram bot (``bot:``), ``None`` without one.
+    bot: BotSpec | None = None
 
     def policy(self, target: str) -> Policy:
         """Return the delivery policy of ``target`` (the default one if it has none)."""

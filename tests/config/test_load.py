@@ -188,12 +188,15 @@ def test_config_rule_lookup_raises_keyerror(write: Callable[..., str]):
 def test_public_names():
     """The package exports exactly its documented API."""
     assert sorted(notifier.config.__all__) == [
+        "BotLimits",
+        "BotSpec",
         "ChannelSpec",
         "Config",
         "ConfigReport",
         "ServerSpec",
         "Settings",
         "SourceSpec",
+        "WebhookSpec",
         "check_config",
         "default_config_path",
         "inspect_config",
