@@ -57,6 +57,10 @@ class Service:
         self.matchers: list[Matcher] = [
             RuleMatcher(config.rules, traditional=config.settings.fold_traditional)
         ]
+        #: The bot's subscribers (``notifier.subscriptions``), when the config has a bot.
+        self.subscribers: Any = None
+        if config.bot is not None:
+            self._add_subscribers(config)
         self.dispatcher = Dispatcher(self.store, self.targets, metrics=self.metrics)
         if retry is not None:  # $NOTIFIER_RETRY_BACKOFF: (first, longest) wait
             self.dispatcher.retry = retry
@@ -87,6 +91,27 @@ class Service:
         self._address: str | None = None
         #: Called once the HTTP endpoint listens, with its (host, port).
         self.on_listening: Callable[[tuple[str, int]], None] | None = None
+
+    def _add_subscribers(self, config: Config) -> None:
+        """Telegram subscriptions: a matcher for ingest, their chats as targets."""
+        from notifier.subscriptions.directory import Directory
+        from notifier.subscriptions.matcher import SubscriptionMatcher
+        from notifier.subscriptions.targets import SubscriberTargets
+
+        assert config.bot is not None
+        self.subscribers = Directory(self.store.subscriptions)
+        self.matchers.append(
+            SubscriptionMatcher(
+                self.subscribers,
+                traditional=config.settings.fold_traditional,
+                field_weights=config.settings.field_weights,
+            )
+        )
+        self.targets.add(
+            SubscriberTargets(
+                self.subscribers, token=config.bot.token, api_server=config.bot.api_server
+            )
+        )
 
     # -- ingest ----------------------------------------------------------------------------
 
@@ -144,6 +169,8 @@ class Service:
                 for digest in digests:
                     await collect(digest)
             if send:
+                if self.subscribers is not None:  # the chats' settings, for their policies
+                    await self.subscribers.refresh()
                 try:
                     if progress is None:
                         await self.dispatcher.drain()
@@ -176,6 +203,9 @@ class Service:
                     await self._serve_http()
                 dispatch = None
                 if self.role in ("all", "worker"):
+                    if self.subscribers is not None:  # chat settings change while we run
+                        follow = self.subscribers.follow()
+                        tasks.append(asyncio.create_task(follow, name="subscribers"))
                     dispatch = asyncio.create_task(self.dispatcher.run(), name="dispatch")
                 bot = self._start_bot() if self.role in ("all", "bot") else None
                 log.info("%s", self.describe())
