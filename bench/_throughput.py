@@ -15,8 +15,10 @@ Every item of every digest matches one rule that notifies every target: a match 
   last delivery recorded.
 
 Baselines, same run and digests: the engine alone (parse + match, no store, nothing
-sent), and the store's raw insert rate (the same deliveries' rows inserted into the
-``deliveries`` table with one ``executemany`` in one transaction).
+sent); the channels alone (the same items as entries in messages of 10, sent to every
+target, one task per target, no store); and the store's raw insert rate (the same
+deliveries' rows inserted into the ``deliveries`` table with one ``executemany`` in one
+transaction).
 """
 
 from __future__ import annotations
@@ -188,6 +190,34 @@ def engine_alone(config_path: Path, data: list[bytes]) -> float:
         items = parse_bytes(body, f"bench-{n}.md", filename=f"bench-{n}.md").items
         matches += sum(len(found) for found in matcher.match_digest(items))
     return matches / (time.perf_counter() - started)
+
+
+async def channel_alone(config_path: Path, data: list[bytes], targets: int) -> float:
+    """Matches per second of the channels alone: the same items, as entries in messages
+    of 10, sent to every target (one task per target, as the dispatcher does), no store."""
+    from channels.base import Entry, Message
+
+    config = load_config(config_path)
+    channels = Unlimited([ConfigTargets(config.channels, config.delivery)])
+    entries = [
+        Entry(i.title, i.url, i.summary, i.source or "", i.section, i.date, 1.0, "bench")
+        for n, body in enumerate(data)
+        for i in parse_bytes(body, f"bench-{n}.md", filename=f"bench-{n}.md").items
+    ]
+    messages = [Message(tuple(entries[s : s + 10])) for s in range(0, len(entries), 10)]
+
+    async def send_all(name: str) -> int:
+        channel = channels.channel(name)
+        assert channel is not None
+        return sum([(await channel.send(m)).sent_entries for m in messages])
+
+    for i in range(targets):  # warm up: connections, first renders
+        await channels.channel(f"p{i}").send(Message(entries[:1]))  # type: ignore[union-attr]
+    started = time.perf_counter()
+    sent = await asyncio.gather(*(send_all(f"p{i}") for i in range(targets)))
+    elapsed = time.perf_counter() - started
+    await channels.aclose()
+    return sum(sent) / elapsed
 
 
 def raw_inserts(path: str, rows: int) -> float:
