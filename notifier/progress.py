@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -38,6 +39,7 @@ class Bar:
         self.done = 0
         self.note = ""
         self._drawn_at: float | None = None
+        self._hooked: list[logging.StreamHandler[Any]] = []
 
     def update(self, done: int, total: int | None = None, note: str | None = None) -> None:
         """Set the count (and total, note); redraw at most every :data:`EVERY` seconds."""
@@ -60,6 +62,9 @@ class Bar:
             self.stream.write("\n")
             self.stream.flush()
             self._drawn_at = None
+        for handler in self._hooked:
+            handler.setStream(self.stream)
+        self._hooked = []
 
     def render(self) -> str:
         """The line as drawn (without the carriage return)."""
@@ -75,9 +80,34 @@ class Bar:
     def _draw(self, now: float) -> None:
         if not self.enabled:
             return
+        if self._drawn_at is None:
+            self._hook_logs()
         self.stream.write(f"\r{self.render()}\x1b[K")
         self.stream.flush()
         self._drawn_at = now
+
+    def _hook_logs(self) -> None:
+        """Make log lines written to our stream appear above the bar, not inside it."""
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is self.stream:
+                handler.setStream(_Above(self))  # type: ignore[arg-type]
+                self._hooked.append(handler)
+
+
+class _Above:
+    """The stream log handlers write to while a bar is shown: clear the bar's line, write
+    the log line, draw the bar again below it."""
+
+    def __init__(self, bar: Bar) -> None:
+        self.bar = bar
+
+    def write(self, text: str) -> None:
+        self.bar.stream.write("\r\x1b[K" + text)
+        if self.bar._drawn_at is not None:
+            self.bar.stream.write(f"\r{self.bar.render()}\x1b[K")
+
+    def flush(self) -> None:
+        self.bar.stream.flush()
 
 
 class Backfill:

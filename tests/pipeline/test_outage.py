@@ -237,7 +237,14 @@ def test_a_channel_down_for_an_hour_waits_and_the_others_go_on(
     assert status["queue"]["queued"] == status["queue"]["dead"] == 0
     assert status["queue"]["sent"] == 4 * STORIES
     log = log_lines(config)
-    assert any(m.startswith("notifier stopped") and f" {4 * STORIES} sent" in m for m in log)
+    # One line at start, one at stop, names only (no webhook key, no ntfy topic).
+    started = next(m for m in log if m.startswith("notifier running"))
+    assert f"store sqlite:///{config.parent}/n.db; sources: inbox (folder); " in started
+    assert "targets: office (wecom), ntfy_5xx (ntfy), ntfy_hang (ntfy)" in started
+    assert "; listening on http://127.0.0.1:" in started
+    stopped = next(m for m in log if m.startswith("notifier stopped"))
+    assert f": {4 * STORIES} sent, " in stopped
+    assert ", 0 failed, 0 held (target gone)" in stopped
     assert "SECRET" not in (config.parent / "log.txt").read_text(encoding="utf-8")
     print(
         f"\nWeCom had every story {calm_office:.2f} s after the digest landed with nothing down, "
