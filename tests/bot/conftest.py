@@ -93,9 +93,14 @@ async def tg(clock: FakeClock) -> AsyncIterator[FakeTelegram]:
         yield fake
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with open_store(f"sqlite:///{tmp_path / 'notifier.db'}") as opened:
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """The real store: SQLite, and PostgreSQL on a fresh schema (skipped if unreachable)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'notifier.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    async with open_store(url) as opened:
         yield opened
 
 
