@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -82,12 +82,20 @@ class BotRunner:
         stories: Any = None,
         clock: Callable[[], float] = time.time,
         traditional: bool = True,
+        field_weights: Mapping[str, float] | None = None,
         concurrent: bool = True,
     ) -> None:
         self.options = options
         #: Handle updates as concurrent tasks (False: one after another, as tests want).
         self.concurrent = concurrent
-        self.ctx = BotContext(subs, options, stories=stories, clock=clock, traditional=traditional)
+        self.ctx = BotContext(
+            subs,
+            options,
+            stories=stories,
+            clock=clock,
+            traditional=traditional,
+            field_weights=field_weights,
+        )
         self.bot = build_bot(options)
         self.dp = build_dispatcher(self.ctx)
         self._stop = asyncio.Event()

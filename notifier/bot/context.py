@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from notifier.bot.options import BotOptions
@@ -56,8 +56,10 @@ class BotContext:
     stories: Any = None
     clock: Callable[[], float] = time.time
     rate: RateWindow = dataclasses.field(init=False)
-    #: Whether matching folds Traditional Chinese (the config's setting).
+    #: Matching as the pipeline does it: Traditional folding and field weights (the
+    #: config's ``settings``), so /test and the /sub preview agree with ingest.
     traditional: bool = True
+    field_weights: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:
         limits = self.options.limits

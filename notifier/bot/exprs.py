@@ -1,23 +1,30 @@
-"""Subscription expressions for the bot: validation against the limits, /test explanations
-and the /sub preview over recent stories.
-
-A minimal stand-in for ``notifier.subscriptions.preview`` (the pipeline side), built on the
-same engine and parser, so a subscription matches here exactly as it will in ingest.
+"""Subscription expressions as the bot handles them, on the pipeline's helpers
+(``notifier.subscriptions.preview``: the same rule the matcher builds): validation with a
+translatable refusal, /test explanations in the user's language, the /sub preview.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from notifier.bot.options import Limits
-from notifier.engine import Engine, Result
-from notifier.items import Item
-from notifier.rules.expr import ExprError, parse_expr, parse_terms
+from notifier.config import BotLimits
 from notifier.rules.model import Rule, Term
+from notifier.subscriptions import preview as helpers
+from notifier.subscriptions.preview import Caught, Explanation, term_label
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_COLUMN = re.compile(r"^.*?column \d+: ")
+#: ``ExprRefused.code`` → the i18n key of the answer.
+_ANSWERS = {
+    "empty": "sub_usage",
+    "too_long": "expr_too_long",
+    "too_many_keywords": "too_many_terms",
+    "only_excluded": "only_excluded",
+    "syntax": "expr_error",
+}
 
 
 class Refusal(Exception):
@@ -31,22 +38,22 @@ class Refusal(Exception):
 
 def validate(expr: str, limits: Limits) -> Rule:
     """The rule of a /sub expression, or :class:`Refusal` saying what is wrong."""
-    expr = expr.strip()
-    if not expr:
-        raise Refusal("sub_usage")
-    if len(expr) > limits.expr_chars:
-        raise Refusal("expr_too_long", count=len(expr), limit=limits.expr_chars)
-    if _TAG.search(expr):
+    if _TAG.search(expr):  # <b>OpenAI</b> would never match anything: say so
         raise Refusal("html_refused")
+    caps = BotLimits(
+        subscriptions=limits.subscriptions, keywords=limits.keywords, expr_chars=limits.expr_chars
+    )
     try:
-        terms = parse_terms(expr)
-        rule = parse_expr(expr, name="sub")
-    except ExprError as exc:
-        raise Refusal("expr_error", reason=exc.reason, column=exc.column) from None
-    count = len(terms.any) + len(terms.all) + len(terms.none)
-    if count > limits.keywords:
-        raise Refusal("too_many_terms", count=count, limit=limits.keywords)
-    return rule
+        return helpers.check_expr(expr, caps)
+    except helpers.ExprRefused as refused:
+        reason = _COLUMN.sub("", str(refused))
+        raise Refusal(
+            _ANSWERS.get(refused.code, "expr_error"),
+            count=refused.count,
+            limit=refused.limit,
+            column=refused.column,
+            reason=reason,
+        ) from None
 
 
 def canonical(expr: str) -> str:
@@ -54,22 +61,42 @@ def canonical(expr: str) -> str:
     return " ".join(expr.split())
 
 
-def term_label(term: Term) -> str:
-    if term.regex:
-        return f"/{term.text}/"
-    return f'"{term.text}"' if " " in term.text else term.text
+def join_terms(terms: tuple[Term, ...]) -> str:
+    return ", ".join(term_label(term) for term in terms)
 
 
-def explain(expr: str, text: str, *, traditional: bool = True) -> Result:
-    """How the expression judges a headline ``text`` (matched or the reason it did not)."""
-    rule = parse_expr(expr, name="sub")
-    item = Item(id="test", title=text)
-    return Engine([rule], traditional=traditional).evaluate(item)[0]
+def explain(
+    expr: str,
+    text: str,
+    *,
+    traditional: bool = True,
+    field_weights: Mapping[str, float] | None = None,
+) -> Explanation:
+    """How the expression judges a headline (``ExprError`` if it cannot be read)."""
+    return helpers.explain(expr, text, traditional=traditional, field_weights=field_weights)
 
 
-def reason_text(result: Result, lang: str) -> str:
-    """The engine's reason in the user's language."""
-    reason = result.reason
+async def preview(
+    stories: Any,
+    expr: str,
+    since: float,
+    *,
+    traditional: bool = True,
+    field_weights: Mapping[str, float] | None = None,
+) -> list[Caught]:
+    """Every recent story (of ``stories.recent_stories``) the expression catches, best first."""
+    return await helpers.preview(
+        stories,
+        expr,
+        since,
+        limit=helpers.PREVIEW_SCAN,
+        traditional=traditional,
+        field_weights=field_weights,
+    )
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """The engine's reason for not matching, in the user's language."""
     if lang != "zh":
         return reason
     if reason == "no keyword":
@@ -78,34 +105,6 @@ def reason_text(result: Result, lang: str) -> str:
         return f"缺少必须词「{m.group(1)}」"
     if m := re.fullmatch(r"excluded by '(.*)' in (\w+)", reason):
         return f"含排除词「{m.group(1)}」"
+    if m := re.fullmatch(r"score (\S+) < min_score (\S+)", reason):
+        return f"得分 {m.group(1)} 低于 {m.group(2)}"
     return reason
-
-
-def hit_labels(result: Result) -> list[str]:
-    """The positive terms that hit, each once."""
-    seen: dict[str, None] = {}
-    for hit in result.hits:
-        if hit.role != "none":
-            seen.setdefault(term_label(hit.term))
-    return list(seen)
-
-
-def preview(
-    rule: Rule, stories: Iterable[dict[str, Any]], *, traditional: bool = True
-) -> list[dict[str, Any]]:
-    """The stories (stored item JSON) the rule matches, best score first."""
-    engine = Engine([rule], traditional=traditional)
-    found: list[tuple[float, int, dict[str, Any]]] = []
-    for index, story in enumerate(stories):
-        try:
-            item = Item.from_json(story)
-        except (TypeError, ValueError, KeyError):
-            continue
-        results = engine.match(item)
-        if results:
-            found.append((-results[0].score, index, story))
-    return [story for _, _, story in sorted(found, key=lambda f: (f[0], f[1]))]
-
-
-def join_terms(terms: Sequence[Term]) -> str:
-    return ", ".join(term_label(term) for term in terms)

@@ -129,6 +129,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I could not read that expression: {reason} (character {column}).",
         "zh": "无法解析这个表达式：{reason}（第 {column} 个字符）。",
     },
+    "only_excluded": {
+        "en": (
+            "Only excluded words (!word): add a word to look for, "
+            "e.g. <code>/sub 英伟达 !广告</code>"
+        ),
+        "zh": "只有排除词（!词）：请加一个要找的词，例如 <code>/sub 英伟达 !广告</code>",
+    },
     "html_refused": {
         "en": "Keywords cannot contain HTML tags like <code>&lt;b&gt;</code>; send plain words.",
         "zh": "关键词不能包含 <code>&lt;b&gt;</code> 之类的 HTML 标签，请直接输入文字。",

@@ -8,7 +8,7 @@ from aiogram.types import Message
 
 from notifier.bot.common import fit, short, story_line
 from notifier.bot.context import BotContext
-from notifier.bot.exprs import Refusal, explain, hit_labels, reason_text
+from notifier.bot.exprs import Refusal, explain, reason_text
 from notifier.bot.i18n import t
 from notifier.rules.expr import ExprError
 
@@ -24,20 +24,20 @@ async def test(message: Message, command: CommandObject, ctx: BotContext, lang: 
         raise Refusal("test_no_subs")
     lines = []
     for s in subs:
+        expr = short(s.expr)
         try:
-            result = explain(s.expr, text, traditional=ctx.traditional)
-        except ExprError as exc:
-            lines.append(t(lang, "test_miss", id=s.id, expr=short(s.expr), reason=exc.reason))
-            continue
-        if result.matched:
-            hits = ", ".join(hit_labels(result))
-            score = f"{result.score:g}"
-            lines.append(
-                t(lang, "test_match", id=s.id, expr=short(s.expr), hits=hits, score=score)
+            found = explain(
+                s.expr, text, traditional=ctx.traditional, field_weights=ctx.field_weights
             )
+        except ExprError as exc:
+            lines.append(t(lang, "test_miss", id=s.id, expr=expr, reason=exc.reason))
+            continue
+        if found.matched:
+            hits, score = ", ".join(found.hits), f"{found.score:g}"
+            lines.append(t(lang, "test_match", id=s.id, expr=expr, hits=hits, score=score))
         else:
-            reason = reason_text(result, lang)
-            lines.append(t(lang, "test_miss", id=s.id, expr=short(s.expr), reason=reason))
+            reason = reason_text(found.reason, lang)
+            lines.append(t(lang, "test_miss", id=s.id, expr=expr, reason=reason))
     await message.answer(fit("\n".join(lines)))
 
 

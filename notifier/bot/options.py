@@ -1,7 +1,7 @@
 """The bot's settings: token, Bot API server, config admins, limits, webhook.
 
-Read from the config's ``bot:`` section (``Config.bot``) by :func:`from_config`; tests build
-:class:`BotOptions` directly. The token never appears in ``repr``.
+Read from the config's ``bot:`` section (``Config.bot``, a ``BotSpec``) by
+:func:`from_config`; tests build :class:`BotOptions` directly. The token never appears in ``repr``.
 """
 
 from __future__ import annotations
@@ -57,64 +57,27 @@ class BotOptions:
 
 
 def from_config(config: Any) -> BotOptions | None:
-    """The options of ``config.bot`` (``None`` without a ``bot:`` section or token)."""
-    section = getattr(config, "bot", None)
-    if section is None or not getattr(section, "token", None):
+    """The options of the config's ``bot:`` section (``None`` without one or its token)."""
+    spec = getattr(config, "bot", None)
+    if spec is None or not spec.token:
         return None
-    limits = getattr(section, "limits", None)
-    hook = getattr(section, "webhook", None)
-    return BotOptions(
-        token=str(section.token),
-        api_server=str(getattr(section, "api_server", None) or DEFAULT_API),
-        admins=frozenset(int(a) for a in getattr(section, "admins", ()) or ()),
-        limits=_limits(limits) if limits is not None else Limits(),
-        language=_lang(getattr(section, "language", None) or getattr(section, "lang", None)),
-        webhook=_webhook(hook) if hook else None,
-        preview_days=int(getattr(section, "preview_days", 3) or 3),
+    limits = Limits(
+        subscriptions=spec.limits.subscriptions,
+        keywords=spec.limits.keywords,
+        expr_chars=spec.limits.expr_chars,
+        commands=spec.limits.commands,
+        per_seconds=spec.limits.per_seconds,
     )
-
-
-def _lang(value: Any) -> str:
-    return "zh" if str(value or "").lower().startswith("zh") else "en"
-
-
-def _get(obj: Any, name: str, default: Any) -> Any:
-    value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-    return default if value is None else value
-
-
-def _limits(obj: Any) -> Limits:
-    base = Limits()
-    aliases = {
-        "subscriptions": ("subscriptions", "max_subscriptions"),
-        "keywords": ("keywords", "max_keywords"),
-        "expr_chars": ("expr_chars", "max_expr_chars", "expression_length", "max_expr_length"),
-        "commands": ("commands", "commands_per_minute", "rate"),
-        "per_seconds": ("per_seconds",),
-        "message_chars": ("message_chars",),
-    }
-    values: dict[str, Any] = {}
-    for field, names in aliases.items():
-        for name in names:
-            value = _get(obj, name, None)
-            if value is not None:
-                values[field] = type(getattr(base, field))(value)
-                break
-    return dataclasses.replace(base, **values)
-
-
-def _webhook(obj: Any) -> Webhook | None:
-    url = obj if isinstance(obj, str) else _get(obj, "url", "")
-    if not url:
-        return None
-    if isinstance(obj, str):
-        return Webhook(url=url)
-    listen = str(_get(obj, "listen", ""))
-    host, _, port = listen.rpartition(":")
-    return Webhook(
-        url=str(url),
-        secret=str(_get(obj, "secret", "") or _get(obj, "secret_token", "")),
-        host=host or str(_get(obj, "host", "0.0.0.0")),
-        port=int(port) if port.isdigit() else int(_get(obj, "port", 8443)),
-        path=str(_get(obj, "path", "/telegram")),
+    hook = spec.webhook
+    webhook = None
+    if hook is not None:
+        webhook = Webhook(hook.url, hook.secret, hook.host, hook.port, hook.path or "/")
+    return BotOptions(
+        token=spec.token,
+        api_server=spec.api_server,
+        admins=frozenset(spec.admins),
+        limits=limits,
+        language=spec.language,
+        webhook=webhook,
+        preview_days=spec.preview_days,
     )

@@ -97,18 +97,22 @@ async def sub(
         text = t(lang, "sub_ok_target", target=target_label(chat), **values)
     else:
         text = t(lang, "sub_ok", **values)
-    await message.answer(fit(text + await _preview(ctx, rule, lang)))
+    await message.answer(fit(text + await _preview(ctx, expr, lang)))
 
 
-async def _preview(ctx: BotContext, rule: object, lang: str) -> str:
+async def _preview(ctx: BotContext, expr: str, lang: str) -> str:
+    """What the subscription would have caught in the last days (empty without stories)."""
     if ctx.stories is None:
         return ""
     days = ctx.options.preview_days
-    stories = await ctx.stories.recent_stories(ctx.clock() - days * 86400, 1000)
-    caught = preview(rule, stories, traditional=ctx.traditional)  # type: ignore[arg-type]
+    since = ctx.clock() - days * 86400
+    caught = await preview(
+        ctx.stories, expr, since, traditional=ctx.traditional, field_weights=ctx.field_weights
+    )
     if not caught:
         return "\n" + t(lang, "preview_none", days=days)
-    lines = [story_line(s, i, lang) for i, s in enumerate(caught[:PREVIEW_SHOWN], 1)]
+    shown = caught[:PREVIEW_SHOWN]
+    lines = [story_line(c.story, i, lang) for i, c in enumerate(shown, 1)]
     if len(caught) > PREVIEW_SHOWN:
         lines.append(t(lang, "preview_more", count=len(caught) - PREVIEW_SHOWN))
     return "\n" + t(lang, "preview", days=days, stories=Html("\n".join(lines)))

@@ -54,6 +54,7 @@ async def serve(url: str, config: Config) -> int:
             store.subscriptions,
             stories=store,
             traditional=config.settings.fold_traditional,
+            field_weights=config.settings.field_weights,
         )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

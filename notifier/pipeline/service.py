@@ -251,6 +251,7 @@ class Service:
             self.store.subscriptions,
             stories=self.store,
             traditional=self.config.settings.fold_traditional,
+            field_weights=self.config.settings.field_weights,
         )
         return asyncio.create_task(self._run_bot(), name="bot")
 

@@ -13,6 +13,7 @@ import pytest
 from notifier.bot.app import BotRunner, scrub
 from notifier.bot.options import Limits, Webhook, from_config
 from notifier.cli import main
+from notifier.config import BotLimits, BotSpec, WebhookSpec
 from tests.bot.conftest import ALICE, options
 from tests.bot.memory import MemorySubscriptions
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram
@@ -68,23 +69,22 @@ async def test_stop_before_polling_started(tg: FakeTelegram) -> None:
 
 
 def test_options_from_config() -> None:
-    assert from_config(types.SimpleNamespace()) is None
-    assert from_config(types.SimpleNamespace(bot=types.SimpleNamespace(token=""))) is None
-    section = types.SimpleNamespace(
+    assert from_config(types.SimpleNamespace(bot=None)) is None
+    spec = BotSpec(
         token=DEFAULT_TOKEN,
         api_server="http://127.0.0.1:8081",
-        admins=[5, "6"],
-        limits={"max_subscriptions": 7, "keywords": 4},
-        language="zh-CN",
-        webhook={"url": "https://x.example/hook", "secret": "abc", "listen": "127.0.0.1:9000"},
+        admins=(5, 6),
+        limits=BotLimits(subscriptions=7, keywords=4),
+        language="zh",
+        webhook=WebhookSpec("https://x.example/hook", "abc", "127.0.0.1", 9000, "/hook"),
         preview_days=2,
     )
-    got = from_config(types.SimpleNamespace(bot=section))
+    got = from_config(types.SimpleNamespace(bot=spec))
     assert got is not None
     assert got.admins == frozenset({5, 6})
     assert got.limits == Limits(subscriptions=7, keywords=4)
     assert got.language == "zh"
-    assert got.webhook == Webhook("https://x.example/hook", "abc", "127.0.0.1", 9000)
+    assert got.webhook == Webhook("https://x.example/hook", "abc", "127.0.0.1", 9000, "/hook")
     assert got.preview_days == 2
     assert DEFAULT_TOKEN not in repr(got)
     assert "abc" not in repr(got)

@@ -160,7 +160,8 @@ async def test_chinese_conversation(start_bot: StartBot, store: Store, tg: FakeT
 async def test_commands_are_registered_in_both_languages(
     start_bot: StartBot, tg: FakeTelegram
 ) -> None:
-    await start_bot()
+    talk = await start_bot()
+    await talk.reply(ALICE, "/help")  # polling is under way
     default = json.dumps({"type": "default"}, sort_keys=True)
     english = tg.commands[(default, "")]
     chinese = tg.commands[(default, "zh")]

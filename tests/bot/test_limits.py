@@ -37,9 +37,11 @@ async def test_bad_and_empty_input(start_bot: StartBot, store: Store) -> None:
     for text in ("/sub", "/sub   ", "/sub@notifier_test_bot"):
         assert (await talk.reply(ALICE, text)).text.startswith("Usage: /sub OpenAI")
     only_excluded = await talk.reply(ALICE, "/sub !广告")
-    assert only_excluded.text.startswith("I could not read that expression: only excluded words")
+    assert only_excluded.text.startswith("Only excluded words (!word): add a word to look for")
     unclosed = await talk.reply(ALICE, '/sub "Sam Altman')
-    assert unclosed.text.startswith("I could not read that expression:")
+    assert unclosed.text == (
+        'I could not read that expression: unterminated quote: add the closing " (character 1).'
+    )
     bad_regex = await talk.reply(ALICE, "/sub /GPT-(/")
     assert bad_regex.text.startswith("I could not read that expression:")
     assert (await talk.reply(ALICE, "/unsub")).text.startswith("Usage: /unsub 3")

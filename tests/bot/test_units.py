@@ -12,10 +12,9 @@ import pytest
 
 from notifier.bot.common import MAX_HTML, fit
 from notifier.bot.context import RateWindow
-from notifier.bot.exprs import Refusal, explain, preview, reason_text, validate
+from notifier.bot.exprs import Refusal, explain, reason_text, validate
 from notifier.bot.i18n import COMMANDS, TEXTS, Html, lang_of, t
 from notifier.bot.options import Limits
-from notifier.rules.expr import parse_expr
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -77,7 +76,8 @@ def test_rate_window_slides() -> None:
         ("x" * 41, "expr_too_long"),
         ("<b>x</b>", "html_refused"),
         ("</script>", "html_refused"),
-        ("!广告", "expr_error"),
+        ("!广告", "only_excluded"),
+        ("   ", "sub_usage"),
         ("/(/", "expr_error"),
     ],
 )
@@ -95,20 +95,14 @@ def test_validate_accepts_the_example() -> None:
     assert validate("1<2 AT&T", Limits()).any[1].text == "AT&T"
 
 
-def test_explain_and_preview_match_like_the_engine() -> None:
+def test_explain_matches_like_the_engine_and_speaks_chinese() -> None:
     assert explain("英伟达 +芯片", "輝達發表新晶片").matched  # Traditional folded: 晶片 → 芯片
     assert not explain("英伟达 +芯片", "輝達發表新晶片", traditional=False).matched
-    result = explain("英伟达 +芯片 !广告", "英伟达芯片广告")
-    assert reason_text(result, "en") == "excluded by '广告' in title"
-    assert reason_text(result, "zh") == "含排除词「广告」"
-    stories = [
-        {"id": "a", "title": "英伟达发布芯片", "url": "https://a"},
-        {"id": "b", "title": "OpenAI", "summary": "英伟达芯片", "url": "https://b"},
-        {"id": "c", "title": "天气"},
-        {"broken": True},
-    ]
-    found = preview(parse_expr("英伟达 +芯片"), stories)
-    assert [s["id"] for s in found] == ["a", "b"]  # best score first: title hits weigh 3
+    found = explain("英伟达 +芯片 !广告", "英伟达芯片广告")
+    assert reason_text(found.reason, "en") == "excluded by '广告' in title"
+    assert reason_text(found.reason, "zh") == "含排除词「广告」"
+    assert reason_text("no keyword", "zh") == "没有命中任何关键词"
+    assert reason_text("missing required '芯片'", "zh") == "缺少必须词「芯片」"
 
 
 def test_fit_cuts_whole_lines() -> None:
