@@ -36,3 +36,18 @@ def test_pipeline_quick_prints_its_tables() -> None:
     assert "| digest arrives by | store | first push, median |" in done.stdout
     assert "| store | matches | ingest matches/s |" in done.stdout
     assert "| operation (per) |" in done.stdout
+
+
+def test_subscribers_quick_prints_its_tables() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "subscribers.py"), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| matching the day | subscribers |" in done.stdout
+    assert "| one change at | keys |" in done.stdout
+    assert "| broadcast to | build deliveries |" in done.stdout

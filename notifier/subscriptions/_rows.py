@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,19 +36,33 @@ def chat_row(chat: Chat) -> tuple[Any, ...]:
 def chat_from_row(row: Sequence[Any]) -> Chat:
     (chat_id, kind, lang, timezone, mode, digest_at, quiet, active, paused, title, created) = row
     start, _, end = (quiet or "").partition("-")
+    intern = sys.intern  # 100,000 chats, a handful of distinct values: one copy each
     return Chat(
         chat_id=int(chat_id),
-        kind=kind,
-        lang=lang,
-        timezone=timezone,
-        mode=mode,
-        digest_at=tuple(t for t in digest_at.split(",") if t),
+        kind=intern(kind),
+        lang=intern(lang),
+        timezone=intern(timezone),
+        mode=intern(mode),
+        digest_at=_times(digest_at),
         quiet=(start, end) if quiet else None,
         active=bool(active),
         paused=bool(paused),
         title=title,
         created_at=float(created),
     )
+
+
+_TIMES: dict[str, tuple[str, ...]] = {}
+
+
+def _times(text: str) -> tuple[str, ...]:
+    """``09:00,18:00`` as a tuple, one shared tuple per distinct value."""
+    found = _TIMES.get(text)
+    if found is None:
+        found = tuple(sys.intern(t) for t in text.split(",") if t)
+        if len(_TIMES) < 10_000:
+            _TIMES[text] = found
+    return found
 
 
 def subscription_from_row(row: Sequence[Any]) -> Subscription:

@@ -36,7 +36,8 @@ class Directory:
         self.store = store
         self.chats: dict[int, Chat] = {}
         self.live: dict[int, Subscription] = {}
-        self._by_chat: dict[int, set[int]] = {}
+        #: chat → ids of its live subscriptions (tuples: most chats have one or two)
+        self._by_chat: dict[int, tuple[int, ...]] = {}
         self.seq = 0
         self.loaded = False
         self._listeners: list[Listener] = []
@@ -92,9 +93,10 @@ class Directory:
         added = [s for i, s in live.items() if self.live.get(i) != s]
         removed = [i for i, s in self.live.items() if live.get(i) != s]
         self.chats, self.live = chats, live
-        self._by_chat = {}
+        by_chat: dict[int, list[int]] = {}
         for s in live.values():
-            self._by_chat.setdefault(s.chat_id, set()).add(s.id)
+            by_chat.setdefault(s.chat_id, []).append(s.id)
+        self._by_chat = {chat: tuple(ids) for chat, ids in by_chat.items()}
         self.seq = max(self.seq, seq)
         self.loaded = True
         self._notify(added, removed)
@@ -110,14 +112,14 @@ class Directory:
 
     def _replace(self, chat_id: int, subs: Iterable[Subscription]) -> None:
         new = {s.id: s for s in subs}
-        old = self._by_chat.pop(chat_id, set())
+        old = self._by_chat.pop(chat_id, ())
         removed = [i for i in old if i not in new or self.live[i] != new[i]]
         added = [s for i, s in new.items() if i not in old or self.live[i] != s]
         for i in removed:
             del self.live[i]
         self.live.update((s.id, s) for s in added)
         if new:
-            self._by_chat[chat_id] = set(new)
+            self._by_chat[chat_id] = tuple(new)
         self._notify(added, removed)
 
     def _notify(self, added: Sequence[Subscription], removed: Sequence[int]) -> None:
