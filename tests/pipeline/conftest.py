@@ -80,10 +80,10 @@ def sent(messages: Iterable[Any]) -> Counter[str]:
     return found
 
 
-def wait_for(check: Callable[[], object], timeout: float = 60.0) -> None:
-    """Poll ``check`` until it is true; fail after ``timeout`` seconds."""
+def wait_for(check: Callable[[], object], timeout: float = 60.0, every: float = 0.05) -> None:
+    """Poll ``check`` every ``every`` seconds until it is true; fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
-        time.sleep(0.05)
+        time.sleep(every)

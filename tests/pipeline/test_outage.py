@@ -83,9 +83,10 @@ class Outage:
     def config(self, folder: Path) -> Path:
         inbox = folder / "inbox"
         inbox.mkdir(parents=True)
+        # The hanging server's client gives up after 1 s (every attempt makes three tries).
         ntfy = "\n".join(
             f"  {name}: {{type: ntfy, server: 'http://127.0.0.1:{port}', topic: {name}-SECRET,"
-            f" timeout: 0.3, delivery: {{max_items: 1}}}}"
+            f" timeout: {1 if name == 'ntfy_hang' else 10}, delivery: {{max_items: 1}}}}"
             for name, port in self.ports.items()
         )
         webhook = f"{self.wecom_url}/cgi-bin/webhook/send?key={KEY}"
@@ -194,7 +195,7 @@ def test_a_channel_down_for_an_hour_waits_and_the_others_go_on(
         # (three requests with inline retries, ~3 s) had even failed.
         assert all(failures(config, name) == 0 for name in DOWN)
 
-        wait_for(lambda: all(failures(config, name) >= 2 for name in DOWN))
+        wait_for(lambda: all(failures(config, name) >= 2 for name in DOWN), every=0.2)
         status = {t["name"]: t for t in cli(config, "status")["targets"]}
         assert status["office"]["sent"] == STORIES
         assert not status["office"].get("last_error")
@@ -215,14 +216,14 @@ def test_a_channel_down_for_an_hour_waits_and_the_others_go_on(
                 seen.setdefault(json.loads(line)["target"], json.loads(line))
             return set(seen) == set(DOWN)
 
-        wait_for(listed)
+        wait_for(listed, every=0.2)
         assert all(d["state"] == "queued" and d["attempts"] >= 1 for d in seen.values())
         assert "503" in seen["ntfy_5xx"]["last_error"]
         assert "timeout" in seen["ntfy_hang"]["last_error"]
         assert "connection" in seen["ntfy_refused"]["last_error"]
 
         # An hour of attempts, then every server comes back on its port.
-        wait_for(lambda: all(failures(config, name) >= hour for name in DOWN), 180)
+        wait_for(lambda: all(failures(config, name) >= hour for name in DOWN), 180, 0.2)
         for name in ("ntfy_5xx", "ntfy_hang"):
             out.down(name)
         back = {name: out.up(name) for name in DOWN}
