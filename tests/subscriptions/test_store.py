@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from notifier.store import NewDelivery, NewStory, State, Store
 from notifier.subscriptions.model import Chat, target_name
 
@@ -193,3 +195,27 @@ async def test_chats(store: Store) -> None:
     await subs.deactivate(3, "blocked", NOW)
     assert [c.chat_id for c in await subs.chats()] == [-9, 3]
     assert [c.chat_id for c in await subs.chats(active_only=True)] == [-9]
+
+
+async def test_db_copy_carries_subscriptions(tmp_path: Path, pg_url: str) -> None:
+    """`notifier db copy` SQLite → PostgreSQL: chats, subscriptions and the change log
+    arrive; new subscriptions and changes number on after the copied ones."""
+    from notifier.store import open_store
+    from notifier.store.copy import copy_store
+
+    source = f"sqlite:///{tmp_path}/n.db"
+    async with open_store(source) as s:
+        await s.subscriptions.save_chat(Chat(1, lang="zh", quiet=("23:00", "07:00")))
+        a = await s.subscriptions.add(1, "英伟达 +芯片", 1, NOW)
+        last = await s.subscriptions.last_change()
+    report = await copy_store(source, pg_url)
+    assert report.tables["subscriptions"] == 1
+    async with open_store(pg_url) as d:
+        subs = d.subscriptions
+        assert await subs.subscriptions() == [a]
+        chat = await subs.chat(1)
+        assert chat is not None
+        assert chat.quiet == ("23:00", "07:00")
+        b = await subs.add(1, "OpenAI", 1, NOW)
+        assert b.id > a.id
+        assert await subs.last_change() > last
