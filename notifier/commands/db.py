@@ -6,6 +6,10 @@ import argparse
 import asyncio
 import sqlite3
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from notifier.progress import Bar
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -99,20 +103,22 @@ def _failed(where: str, exc: Exception) -> int:
 
 
 class _Progress:
-    """``copying deliveries: 12,000/100,000`` on one terminal line, table after table."""
+    """``copying deliveries [####....] 12,000/100,000 rows``: a bar per table, in turn."""
 
     def __init__(self) -> None:
-        self.open = False
+        self.bar: Bar | None = None
 
     def __call__(self, table: str, done: int, total: int) -> None:
-        sys.stderr.write(f"\rcopying {table}: {done:,}/{total:,}\x1b[K")
-        sys.stderr.flush()
-        self.open = True
-        if done >= total:
+        from notifier.progress import Bar
+
+        label = f"copying {table}"
+        if self.bar is None or self.bar.label != label:
             self.end()
+            self.bar = Bar(label, "rows", total, enabled=True)
+        self.bar.update(done, total)
 
     def end(self) -> None:
         """Finish the current line."""
-        if self.open:
-            sys.stderr.write("\n")
-            self.open = False
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -138,6 +138,6 @@ def test_copy_shows_progress_on_a_terminal(
     assert main(["db", "copy", a, b]) == 0
     captured = capsys.readouterr()
     err = captured.err
-    assert "\rcopying deliveries: 3/3" in err
+    assert "\rcopying deliveries [########################] 3/3 rows" in err
     tables = captured.out.count(", ") + 1  # the summary names every table copied
     assert err.count("\n") == tables  # one line per table
