@@ -122,7 +122,7 @@ class Backfill:
         enabled: bool | None = None,
     ) -> None:
         self.reading = Bar("ingesting", "digests", total, stream=stream, enabled=enabled)
-        self.sending = Bar("delivering", "sent", stream=stream, enabled=enabled)
+        self.sending = Bar("delivering", "done", stream=stream, enabled=enabled)
         self.queued = 0
         #: Seconds between looks at the store while delivering.
         self.poll = 0.25
@@ -139,7 +139,8 @@ class Backfill:
 
     @contextlib.asynccontextmanager
     async def delivering(self, store: Any) -> AsyncIterator[None]:
-        """Show deliveries sent out of those queued, from the store, while the body runs."""
+        """While the body runs, show how many of the deliveries queued have left the queue
+        (sent, or summarised, or given up), from the store's queue count."""
         from notifier.store import State
 
         self.reading.close()
@@ -147,31 +148,29 @@ class Backfill:
             yield
             return
 
-        async def pending() -> tuple[int, int]:
-            counts = await store.counts([State.QUEUED, State.SENDING, State.SENT])
-            sent = sum(n for (_, s), n in counts.items() if s is State.SENT)
-            return sent, sum(counts.values()) - sent
+        async def queued() -> int:  # only the queue is counted: cheap however big the store
+            return sum((await store.counts([State.QUEUED, State.SENDING])).values())
 
-        sent_before, waiting = await pending()
-        if not waiting:
+        total = await queued()
+        if not total:
             yield
             return
 
         async def watch() -> None:
             while True:
                 await asyncio.sleep(self.poll)
-                sent, _ = await pending()
-                self.sending.update(sent - sent_before, waiting)
+                self.sending.update(max(0, total - await queued()))
 
-        self.sending.update(0, waiting)
+        self.sending.update(0, total)
         task = asyncio.create_task(watch())
         try:
             yield
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            sent, _ = await pending()
-            self.sending.update(sent - sent_before, waiting)
+            left = await queued()
+            note = f"{left:,} wait for later" if left else None
+            self.sending.update(max(0, total - left), note=note)
             self.sending.close()
 
 

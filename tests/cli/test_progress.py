@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import pty
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from notifier.progress import Bar
+from notifier.progress import Backfill, Bar
 
 FILES = 30
 
@@ -66,6 +67,29 @@ def test_quiet_bar_on_a_terminal_writes_nothing() -> None:
     assert out.getvalue() == ""
 
 
+async def test_delivering_counts_the_queue_and_says_what_waits() -> None:
+    """Deliveries that stay queued (not due yet) are named at the end."""
+    from notifier.store import State
+
+    class Queue:  # what Backfill reads of a store: the queue's counts
+        def __init__(self) -> None:
+            self.left = [10, 6, 3]
+
+        async def counts(self, states: list[State]) -> dict[tuple[str, State], int]:
+            assert set(states) == {State.QUEUED, State.SENDING}
+            n = self.left.pop(0) if len(self.left) > 1 else self.left[0]
+            return {("phone", State.QUEUED): n}
+
+    out = Terminal()
+    backfill = Backfill(stream=out)
+    backfill.poll = 0.01
+    async with backfill.delivering(Queue()):
+        await asyncio.sleep(0.1)
+    assert out.getvalue().endswith(
+        "\rdelivering [################........] 7/10 done  3 wait for later\x1b[K\n"
+    )
+
+
 @pytest.fixture
 def backfill(tmp_path: Path) -> Path:
     """A config with the console target and a folder of FILES digests (distinct stories)."""
@@ -117,7 +141,7 @@ def test_ingest_on_a_terminal_shows_the_digests_and_deliveries(backfill: Path) -
     err = ingest(backfill, tty=True)
     assert f"ingesting [########################] {FILES}/{FILES} digests" in err
     assert f"{2 * FILES} deliveries queued" in err
-    assert f"delivering [########################] {2 * FILES}/{2 * FILES} sent" in err
+    assert f"delivering [########################] {2 * FILES}/{2 * FILES} done" in err
     # Log lines go above the bar, never into its line.
     assert "INFO" in err
     assert re.search(r"\r(ingesting|delivering) [^\r\n]*\x1b\[K(?![\r\n]|$)", err) is None
@@ -143,4 +167,4 @@ def test_quiet_or_json_draws_no_bar_on_a_terminal(backfill: Path, command: str, 
 def test_run_once_on_a_terminal_counts_the_digests_of_its_sources(backfill: Path) -> None:
     err = ingest(backfill, tty=True, command="run")
     assert f"\ringesting {FILES} digests  {2 * FILES} deliveries queued" in err
-    assert f"delivering [########################] {2 * FILES}/{2 * FILES} sent" in err
+    assert f"delivering [########################] {2 * FILES}/{2 * FILES} done" in err
