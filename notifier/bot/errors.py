@@ -6,6 +6,7 @@ drops its queued deliveries; a group upgraded to a supergroup moves its subscrip
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -24,6 +25,8 @@ from notifier.bot.i18n import t
 from notifier.bot.members import migrate
 
 log = logging.getLogger("notifier.bot")
+#: A reply that hit flood control is sent again if Telegram asks to wait at most this long.
+RETRY_REPLY = 3
 
 
 def chat_of(update: Any) -> int | None:
@@ -50,6 +53,11 @@ async def on_error(event: ErrorEvent, bot: Bot, ctx: BotContext, **data: Any) ->
         if chat_id is not None:
             await migrate(ctx, chat_id, exc.migrate_to_chat_id)
         return True
+    if isinstance(exc, TelegramRetryAfter) and exc.retry_after <= RETRY_REPLY:
+        await asyncio.sleep(exc.retry_after)  # a reply in a burst: wait as asked, send once
+        with contextlib.suppress(TelegramAPIError):
+            await bot(exc.method)
+            return True
     if isinstance(exc, TelegramRetryAfter):
         log.warning(
             "flood control: a reply to chat %s dropped (retry after %s s)",
