@@ -6,8 +6,6 @@ A config admin may act on another chat the bot posts in: ``/sub @channel OpenAI`
 
 from __future__ import annotations
 
-import html
-
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
@@ -91,7 +89,7 @@ async def sub(
     values = {
         "id": added.id,
         "expr": expr,
-        "terms": Html(html.escape("\n".join(lines), quote=False)),
+        "terms": Html("\n".join(lines)),  # escaped by t()
     }
     if routed:
         text = t(lang, "sub_ok_target", target=target_label(chat), **values)

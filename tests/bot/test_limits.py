@@ -72,6 +72,7 @@ async def test_html_in_keywords_is_refused_and_never_injected(
     # Characters that are HTML-special but not tags are fine, and shown as typed.
     ok = await talk.reply(ALICE, '/sub AT&T "<3 AI" 1<2')
     assert 'Subscribed #1: AT&T "<3 AI" 1<2' in ok.text
+    assert 'any of: AT&T, "<3 AI", 1<2' in ok.text
     assert [e["type"] for e in ok.entities].count("text_link") == 0
     listing = await talk.reply(ALICE, "/list")
     assert 'AT&T "<3 AI" 1<2' in listing.text
