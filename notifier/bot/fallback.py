@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from notifier.bot.i18n import t
 
@@ -22,9 +22,15 @@ async def other(message: Message, lang: str) -> None:
     await message.answer(t(lang, "text_hint"))
 
 
+async def stale_button(query: CallbackQuery) -> None:
+    """A button no handler knows (an old or forged one): stop the client's spinner."""
+    await query.answer()
+
+
 def make_router() -> Router:
     """A new router with this module's handlers (a router joins one dispatcher only)."""
     router = Router(name="fallback")
     router.message(F.text.startswith("/"))(unknown)
     router.message(F.chat.type == "private")(other)
+    router.callback_query()(stale_button)
     return router

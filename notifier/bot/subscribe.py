@@ -29,6 +29,8 @@ from notifier.bot.exprs import Refusal, canonical, join_terms, preview, validate
 from notifier.bot.i18n import Html, t
 from notifier.subscriptions.model import Chat
 
+#: What the buttons of /list do.
+ACTIONS = ("pause", "resume", "delete")
 #: Stories shown under a new subscription.
 PREVIEW_SHOWN = 5
 
@@ -167,6 +169,9 @@ async def list_(
 async def button(
     query: CallbackQuery, callback_data: SubAction, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
+    if callback_data.action not in ACTIONS:
+        await query.answer()
+        return
     shown_in = query.message.chat if query.message is not None else None
     await _may_change(bot, ctx, query.from_user, shown_in, callback_data.chat)
     chat_id, sub_id = callback_data.chat, callback_data.id

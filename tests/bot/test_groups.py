@@ -102,3 +102,20 @@ async def test_config_admin_routes_a_subscription_to_a_channel(
     assert "Deleted 1" in (await talk.reply(ADMIN, f"/unsub {CHANNEL} all")).text
     # Nothing was ever posted in the channel itself.
     assert [s for s in tg.sent if s.chat_id == CHANNEL] == []
+
+
+async def test_forged_and_stale_buttons(
+    start_bot: StartBot, store: Store, tg: FakeTelegram
+) -> None:
+    talk = await start_bot()
+    await talk.reply(ALICE, "/sub OpenAI")
+    listing = await talk.reply(2002, "/list")  # another user, nothing of theirs
+    # A button crafted to delete Alice's subscription from someone else's chat.
+    forged = await talk.press(2002, f"s:delete:1:{ALICE}", listing.message_id, user=2002)
+    assert forged["text"] == "Only the bot's admins can subscribe other chats."
+    assert len(await store.subscriptions.subscriptions(ALICE)) == 1
+    odd = await talk.press(ALICE, f"s:explode:1:{ALICE}", listing.message_id)
+    assert "text" not in odd
+    stale = await talk.press(ALICE, "v1:something-old", listing.message_id)
+    assert "text" not in stale
+    assert not (await store.subscriptions.subscriptions(ALICE))[0].paused
