@@ -57,7 +57,8 @@ class SubscriberTargets:
         self._bot = bot
         self._owns_bot = bot is None
         self._channels: collections.OrderedDict[str, Channel] = collections.OrderedDict()
-        self._policies: dict[int, tuple[Chat, Policy]] = {}
+        #: One policy per distinct setting (most chats share the defaults).
+        self._policies: dict[tuple[object, ...], Policy] = {}
 
     def __repr__(self) -> str:  # never the token
         return f"<SubscriberTargets {self.api_server} chats={len(self.directory.chats)}>"
@@ -91,11 +92,10 @@ class SubscriberTargets:
         chat = self.directory.chats.get(chat_id) if chat_id is not None else None
         if chat is None:
             return Policy()
-        cached = self._policies.get(chat.chat_id)
-        if cached is not None and cached[0] is chat:
-            return cached[1]
-        policy = chat_policy(chat)
-        self._policies[chat.chat_id] = (chat, policy)
+        key = (chat.mode, chat.digest_at, chat.timezone, chat.quiet)
+        policy = self._policies.get(key)
+        if policy is None:
+            policy = self._policies[key] = chat_policy(chat)
         return policy
 
     # -- what the dispatcher reports ---------------------------------------------------------

@@ -137,7 +137,7 @@ async def test_policy_follows_the_chat_settings(sqlite_store: Store) -> None:
     assert policy.at == (dt.time(8, 30), dt.time(18, 0))
     assert policy.timezone == "Asia/Shanghai"
     assert policy.quiet == (dt.time(23), dt.time(7))
-    assert source.policy(target_name(7)) is policy  # cached until the chat changes
+    assert source.policy(target_name(7)) is policy  # one per distinct setting
     await subs.save_chat(Chat(7, mode="instant", created_at=1))
     await source.refresh()
     assert source.policy(target_name(7)).mode is Mode.INSTANT
