@@ -51,6 +51,7 @@ from notifier.store.base import (
     delivery_from_row,
 )
 from notifier.store.schema import migrations
+from notifier.subscriptions.model import SubscriptionStore
 
 _DELIVERY_COLUMNS = (
     "id, story_id, target, rules, score, state, due_at, created_at, attempts, entry, "
@@ -163,6 +164,11 @@ class PostgresStore(Store):
             return
         pool, self._pool = self._pool, None
         await pool.close()
+
+    def _make_subscriptions(self) -> SubscriptionStore:
+        from notifier.subscriptions.postgres import PostgresSubscriptions
+
+        return PostgresSubscriptions(self)
 
     # -- ingest ----------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from notifier.store.base import (
     delivery_from_row,
 )
 from notifier.store.schema import migrations
+from notifier.subscriptions.model import SubscriptionStore
 
 T = TypeVar("T")
 
@@ -143,6 +144,11 @@ class SQLiteStore(Store):
         if db is not None:
             await asyncio.get_running_loop().run_in_executor(pool, db.close)
         pool.shutdown(wait=True)
+
+    def _make_subscriptions(self) -> SubscriptionStore:
+        from notifier.subscriptions.sqlite import SQLiteSubscriptions
+
+        return SQLiteSubscriptions(self)
 
     # -- ingest ----------------------------------------------------------------------------
 
