@@ -27,7 +27,7 @@ from notifier.pipeline.matching import Match
 from notifier.rules.expr import parse_expr
 from notifier.rules.model import DEFAULT_FIELD_WEIGHTS, Rule, Term
 from notifier.subscriptions.directory import Directory
-from notifier.subscriptions.model import RULE_PREFIX, Subscription, rule_name, target_name
+from notifier.subscriptions.model import Subscription, rule_name, target_name
 
 log = logging.getLogger("notifier.subscriptions")
 
@@ -125,8 +125,3 @@ class SubscriptionMatcher:
                 ]
             )
         return out
-
-
-def is_subscription_rule(name: str) -> bool:
-    """Whether an engine rule name is a subscription's (``sub:<id>``)."""
-    return name.startswith(RULE_PREFIX)

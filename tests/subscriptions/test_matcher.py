@@ -124,3 +124,22 @@ async def test_many_changes_reload_everything(sqlite_store: Store) -> None:
     assert await matcher.directory.refresh() == module.RELOAD_AFTER + 5
     assert len(matcher) == module.RELOAD_AFTER + 5
     assert await matcher.directory.refresh() == 0
+
+
+async def test_follow_keeps_a_worker_current(sqlite_store: Store) -> None:
+    import asyncio
+
+    subs = sqlite_store.subscriptions
+    directory = Directory(subs)
+    task = asyncio.create_task(directory.follow(interval=0.01))
+    try:
+        await subs.save_chat(Chat(1, mode="digest", created_at=NOW))
+        await subs.add(1, "英伟达", 1, NOW)
+        for _ in range(500):
+            if directory.live and 1 in directory.chats:
+                break
+            await asyncio.sleep(0.01)
+        assert [s.expr for s in directory.live.values()] == ["英伟达"]
+        assert directory.chats[1].mode == "digest"
+    finally:
+        task.cancel()
