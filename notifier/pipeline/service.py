@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
@@ -195,6 +196,9 @@ class Service:
             try:
                 if self.role in ("all", "ingest"):
                     await self.ingestor.load()
+                    if self.subscribers is not None:  # build the subscriptions' engine now,
+                        await self.subscribers.refresh()  # not on the first digest
+                        gc.freeze()  # its objects live as long as we do: GC skips them
                     self.sources = self._build_sources()
                     tasks += [
                         asyncio.create_task(self._source(s), name=f"source:{s.name}")
