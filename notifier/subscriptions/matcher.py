@@ -20,7 +20,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 
-from notifier.engine import Engine
+from notifier.engine import Engine, Result
 from notifier.errors import ConfigError
 from notifier.items import Item
 from notifier.pipeline.matching import Match
@@ -102,26 +102,24 @@ class SubscriptionMatcher:
         route = self._route
         out: list[list[Match]] = []
         for item in items:
-            best: dict[str, tuple[float, str]] = {}  # target → (score, rule)
-            also: dict[str, list[str]] = {}
+            best: dict[str, Result] = {}  # target → its best result
+            also: dict[str, list[str]] = {}  # target → the other rules that hit
+            put = best.setdefault
             for result in self.engine.match(item):
-                name = result.rule.name
-                target = route[name]
-                score = result.score
-                found = best.get(target)
-                if found is None:
-                    best[target] = (score, name)
-                    continue
-                if score > found[0]:
-                    best[target] = (score, name)
-                    name = found[1]
-                also.setdefault(target, []).append(name)
+                target = route[result.rule.name]
+                found = put(target, result)
+                if found is not result:
+                    if result.score > found.score:
+                        best[target], found = result, found
+                    else:
+                        found = result
+                    also.setdefault(target, []).append(found.rule.name)
             out.append(
                 [
-                    Match(target, name, score, (), None, tuple(also[target]) if also else ())
-                    if target in also
-                    else Match(target, name, score)
-                    for target, (score, name) in best.items()
+                    Match(target, r.rule.name, r.score, also=tuple(also[target]))
+                    if also and target in also
+                    else Match(target, r.rule.name, r.score)
+                    for target, r in best.items()
                 ]
             )
         return out
