@@ -180,7 +180,8 @@ def measure(store: str, runs: int, seed: int = 1) -> dict[str, Series]:
         with service(config) as base, watcher(folder / "watched") as watch:
             endpoint = f"{base}/v1/digests"
             headers = {"Authorization": f"Bearer {TOKEN}"}
-            for run in range(-2, runs):  # two warm-up runs of each
+            # Five warm-up runs of each: every target has sent once (channel built, connected).
+            for run in range(-TARGETS // 2, runs):
                 probe = run % TARGETS
                 body = one_story(rng, probe, f"f{seed}-{run}")
                 tmp_file = inbox / f"run-{run}.md.tmp"

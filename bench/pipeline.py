@@ -117,7 +117,7 @@ async def _migrate(url: str, make: Callable[[str], Store]) -> None:
 def latency(stores: Stores, runs: int) -> bool:
     print(
         f"### 1. First-push latency: `notifier run` on SQLite, {runs} runs of each "
-        "(after 2 warm-up runs)\n"
+        "(after 5 warm-up runs of each, so that every target has sent once)\n"
     )
     print(
         "| digest arrives by | store | first push, median | p99 | lost | baseline | "
