@@ -1,6 +1,6 @@
 """The delivery pipeline: first-push latency, sustained matches/s, cost as the store grows.
 
-    python bench/pipeline.py            # the figures the README quotes (about 5 minutes)
+    python bench/pipeline.py            # the figures the README quotes (about 8 minutes)
     python bench/pipeline.py --quick    # small and fast (the smoke test runs this)
     python bench/pipeline.py --pg URL   # PostgreSQL too (default: $NOTIFIER_TEST_POSTGRES,
                                         # else postgresql://postgres@127.0.0.1:5432/test;
