@@ -72,6 +72,16 @@ TEXTS: dict[str, dict[str, str]] = {
             "/help 查看全部命令。English: /lang en"
         ),
     },
+    "welcome_group": {
+        "en": (
+            "👋 Hello! I push the news this group subscribes to. Admins: "
+            "<code>/sub OpenAI 英伟达 +芯片 !广告</code>; everyone: /list, /top, /help."
+        ),
+        "zh": (
+            "👋 大家好！我会把本群订阅的新闻推送到这里。管理员可以 "
+            "<code>/sub OpenAI 英伟达 +芯片 !广告</code>；所有人可用 /list、/top、/help。"
+        ),
+    },
     "help": {
         "en": "<b>Commands</b>\n{commands}\n\nIn a group only admins change its subscriptions.",
         "zh": "<b>命令</b>\n{commands}\n\n在群组里只有管理员可以修改订阅。",

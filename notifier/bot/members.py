@@ -6,16 +6,17 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.types import ChatMemberUpdated, Message
 
 from notifier.bot.context import BotContext
+from notifier.bot.i18n import t
 
 log = logging.getLogger("notifier.bot")
 GONE = ("kicked", "left")
 
 
-async def membership(event: ChatMemberUpdated, ctx: BotContext) -> None:
+async def membership(event: ChatMemberUpdated, bot: Bot, ctx: BotContext, lang: str) -> None:
     chat_id = event.chat.id
     status = str(event.new_chat_member.status)
     if status in GONE:
@@ -26,6 +27,10 @@ async def membership(event: ChatMemberUpdated, ctx: BotContext) -> None:
     if row is not None and not row.active:
         await ctx.subs.save_chat(dataclasses.replace(row, active=True))
         log.info("chat %s: bot is %s again; reactivated", chat_id, status)
+    joined = str(event.old_chat_member.status) in GONE
+    if joined and event.chat.type in ("group", "supergroup"):
+        # Added to a group: say how it works, in the language of whoever added us.
+        await bot.send_message(chat_id, t(lang, "welcome_group"))
 
 
 async def migrated(message: Message, ctx: BotContext) -> None:

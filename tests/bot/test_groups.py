@@ -119,3 +119,17 @@ async def test_forged_and_stale_buttons(
     stale = await talk.press(ALICE, "v1:something-old", listing.message_id)
     assert "text" not in stale
     assert not (await store.subscriptions.subscriptions(ALICE))[0].paused
+
+
+async def test_added_to_a_group_the_bot_says_hello(start_bot: StartBot, tg: FakeTelegram) -> None:
+    talk = await start_bot()
+    before = len(tg.sent)
+    added = tg.my_chat_member_update(GROUP, "left", "member", user_id=ALICE)
+    added["my_chat_member"]["from"]["language_code"] = "zh-hans"
+    await talk.event(added)
+    [hello] = tg.sent[before:]
+    assert hello.chat_id == GROUP
+    assert hello.text.startswith("👋 大家好！")
+    # Promoted to admin later: no second hello.
+    await talk.event(tg.my_chat_member_update(GROUP, "member", "administrator", user_id=ALICE))
+    assert len(tg.sent) == before + 1
