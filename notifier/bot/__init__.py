@@ -11,6 +11,6 @@
 - ``i18n``: every text in English and Chinese; ``exprs``: expressions on the pipeline's
   helpers; ``common``: chats, permissions, routed targets, story lines.
 
-Everything here imports aiogram; nothing outside ``notifier.bot`` imports it at module
-level (``notifier check`` and ``test-rule`` must start fast).
+The handlers import aiogram; nothing outside ``notifier.bot`` imports them at module level
+(``notifier check`` and ``test-rule`` must start fast).
 """

@@ -116,11 +116,15 @@ def test_fit_cuts_whole_lines() -> None:
 
 def test_check_and_test_rule_do_not_import_aiogram(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
-    rules.write_text("rules:\n  - name: ai\n    any: [OpenAI]\n", encoding="utf-8")
+    rules.write_text(
+        "rules:\n  - name: ai\n    any: [OpenAI]\n"
+        'bot:\n  token: "123:abc"\n  admins: [1]\n  limits: {keywords: 5}\n',
+        encoding="utf-8",
+    )
     code = (
         "import sys\n"
         "from notifier.cli import main\n"
-        f"main(['check', {str(rules)!r}])\n"
+        f"assert main(['check', {str(rules)!r}]) == 0\n"
         f"main(['test-rule', '-c', {str(rules)!r}, {str(REPO / 'examples' / 'digests')!r}])\n"
         "import notifier.pipeline.service, notifier.commands.bot, notifier.bot.options\n"
         "print([m for m in sys.modules if m.split('.')[0] == 'aiogram'])\n"
