@@ -114,3 +114,24 @@ async def test_notifier_bot_with_a_refused_token(tmp_path: Path) -> None:
     assert "bot.token: the Bot API refused the token (401 Unauthorized)" in text
     assert DEFAULT_TOKEN.partition(":")[2] not in text
     assert "Traceback" not in text
+
+
+async def test_notifier_run_role_bot_runs_only_the_bot(tmp_path: Path) -> None:
+    async with FakeTelegram() as tg:
+        extra = (
+            f"store: sqlite:///{tmp_path}/n.db\n"
+            f'bot:\n  token: "{DEFAULT_TOKEN}"\n  api_server: {tg.url}\n  language: zh\n'
+        )
+        service = Service(
+            write_config(tmp_path, "{}", extra=extra), role="bot", listen=("127.0.0.1", 0)
+        )
+        running = asyncio.create_task(service.run())
+        try:
+            tg.message_update(ALICE, "/start")  # no language_code: the configured default
+            await wait_for_reply(tg, ALICE, 1)
+        finally:
+            service.stop()
+            async with asyncio.timeout(30):
+                await running
+        assert "热点新闻，推送给你" in tg.sent[0].text
+        assert service.sources == []  # no sources, no HTTP endpoint in this role
