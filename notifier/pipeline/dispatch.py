@@ -98,6 +98,10 @@ class Dispatcher:
         self.errors: list[tuple[str, float, str]] = []
         self.first_push: Callable[[], None] | None = None
 
+    def serving(self) -> list[str]:
+        """The targets this dispatcher is sending to now (heartbeats renew their claims)."""
+        return list(self._tasks)
+
     def wake(self) -> None:
         """Look for due deliveries now (new ones were queued)."""
         self._wake.set()

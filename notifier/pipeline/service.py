@@ -73,6 +73,7 @@ class Service:
             self.dispatcher.worker,
             role,
             lease=self.dispatcher.lease if dispatching else None,
+            serving=self.dispatcher.serving,
         )
         self.ingestor = Ingestor(
             self.store,

@@ -2,9 +2,10 @@
 
 Every running ``notifier run`` writes a heartbeat every few seconds (id ``host:pid:random``,
 role, start time) and removes its row when it stops cleanly; ``notifier status`` lists them
-with the claims each holds. A dispatching process's heartbeat also extends its claims'
-lease, so a live worker never loses a claim however long a rate-limited send takes, and a
-dead one's claims expire one lease after its last heartbeat: the lease
+with the claims each holds. A dispatching process's heartbeat also extends the lease of its
+claims of the targets it is sending to, so a live worker never loses a claim however long a
+rate-limited send takes, while a dead worker's claims (or those of a send that crashed)
+expire one lease after the last heartbeat that renewed them: the lease
 (``$NOTIFIER_LEASE``) is how long a killed worker's deliveries wait before another worker
 sends them.
 """
@@ -17,7 +18,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from notifier.store import Store, Worker
 
@@ -58,6 +59,7 @@ class Heartbeat:
         worker: this process's id (the dispatcher's, what its claims carry).
         role: ``all``, ``ingest``, ``worker`` or ``bot``.
         lease: the dispatcher's lease, to renew its claims; ``None`` when it claims nothing.
+        serving: the targets the dispatcher is sending to now (their claims are renewed).
     """
 
     def __init__(
@@ -67,10 +69,12 @@ class Heartbeat:
         role: str,
         *,
         lease: float | None = None,
+        serving: Callable[[], Sequence[str]] = tuple,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.lease = lease
+        self.serving = serving
         self.clock = clock
         now = clock()
         self.info = Worker(worker, socket.gethostname(), os.getpid(), role, now, now)
@@ -78,7 +82,7 @@ class Heartbeat:
 
     async def beat(self) -> None:
         """Write one heartbeat (and renew the claims)."""
-        await self.store.heartbeat(self.info, self.clock(), self.lease)
+        await self.store.heartbeat(self.info, self.clock(), self.lease, self.serving())
 
     async def run(self) -> None:
         """Beat every :attr:`every` seconds until cancelled; a failed beat is logged only

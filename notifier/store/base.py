@@ -324,9 +324,13 @@ class Store(abc.ABC):
         """Delete send slots older than ``before``; return how many."""
 
     @abc.abstractmethod
-    async def heartbeat(self, worker: Worker, now: float, lease: float | None = None) -> None:
+    async def heartbeat(
+        self, worker: Worker, now: float, lease: float | None = None, targets: Sequence[str] = ()
+    ) -> None:
         """Record that ``worker`` is alive at ``now``; with ``lease``, also extend its claims
-        to ``now + lease`` (a live worker's claims never expire; a dead one's do)."""
+        of ``targets`` (those it is sending to) to ``now + lease``: a live worker's claims
+        in progress never expire; a dead one's, or those of a send that crashed, do. Claims
+        locked by another transaction (being finished) are skipped, never waited for."""
 
     @abc.abstractmethod
     async def remove_worker(self, worker_id: str) -> None:

@@ -82,9 +82,9 @@ _TARGET_FIELDS = (
 )
 #: How long the sends log is kept (hourly caps look one hour back).
 _SENDS_KEPT = 2 * 3600.0
-#: Transactions that lost a deadlock to a concurrent ingest are retried this many times.
 #: A worker whose last heartbeat is older than this is forgotten (it died long ago).
 _WORKERS_KEPT = 24 * 3600.0
+#: Transactions that lost a deadlock to a concurrent ingest are retried this many times.
 _RETRIES = 5
 
 
@@ -300,12 +300,6 @@ class PostgresStore(Store):
         sql = "SELECT at FROM sends WHERE target = %s AND at >= %s ORDER BY at"
         return [row[0] for row in await self._all(sql, (target, float(since)))]
 
-    # -- targets ---------------------------------------------------------------------------
-
-    async def target_states(self) -> dict[str, TargetState]:
-        rows = await self._all(f"SELECT name, {', '.join(_TARGET_FIELDS)} FROM targets")
-        return {row[0]: TargetState(*row) for row in rows}
-
     # -- shared rate limits and workers ----------------------------------------------------
 
     async def take_slot(self, limits: Sequence[Limit], now: float) -> float:
@@ -332,7 +326,9 @@ class PostgresStore(Store):
     async def prune_slots(self, before: float) -> int:
         return await self._count("DELETE FROM send_slots WHERE at < %s", (float(before),))
 
-    async def heartbeat(self, worker: Worker, now: float, lease: float | None = None) -> None:
+    async def heartbeat(
+        self, worker: Worker, now: float, lease: float | None = None, targets: Sequence[str] = ()
+    ) -> None:
         async with self._tx() as cur:
             await cur.execute(
                 "INSERT INTO workers (id, host, pid, role, started_at, heartbeat_at) "
@@ -340,11 +336,14 @@ class PostgresStore(Store):
                 "role = EXCLUDED.role, heartbeat_at = EXCLUDED.heartbeat_at",
                 (worker.id, worker.host, worker.pid, worker.role, worker.started_at, float(now)),
             )
-            if lease is not None:
+            if lease is not None and targets:
+                # SKIP LOCKED: a claim being finished right now is not waited for (the
+                # finishing transaction may be waiting for us: a deadlock).
                 await cur.execute(
-                    "UPDATE deliveries SET lease_until = %s "
-                    "WHERE state = 'sending' AND claimed_by = %s",
-                    (float(now + lease), worker.id),
+                    "UPDATE deliveries SET lease_until = %s WHERE id IN (SELECT id "
+                    "FROM deliveries WHERE state = 'sending' AND claimed_by = %s "
+                    "AND target = ANY(%s) FOR UPDATE SKIP LOCKED)",
+                    (float(now + lease), worker.id, list(targets)),
                 )
             await cur.execute(
                 "DELETE FROM workers WHERE heartbeat_at < %s", (float(now) - _WORKERS_KEPT,)
@@ -360,6 +359,12 @@ class PostgresStore(Store):
             "FROM workers w ORDER BY id"
         )
         return [Worker(*row) for row in await self._all(sql)]
+
+    # -- targets ---------------------------------------------------------------------------
+
+    async def target_states(self) -> dict[str, TargetState]:
+        rows = await self._all(f"SELECT name, {', '.join(_TARGET_FIELDS)} FROM targets")
+        return {row[0]: TargetState(*row) for row in rows}
 
     async def set_target(self, name: str, **changes: Any) -> None:
         unknown = set(changes) - set(_TARGET_FIELDS)
@@ -607,12 +612,6 @@ async def _sighted(cur: psycopg.AsyncCursor[Any], sighting: SeenAgain, now: floa
         )
 
 
-def _columns(alias: str) -> str:
-    return ", ".join(f"{alias}.{c.strip()}" for c in _DELIVERY_COLUMNS.split(","))
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
 async def _slot_wait(cur: psycopg.AsyncCursor[Any], limits: Sequence[Limit], now: float) -> float:
     """The wait of :meth:`PostgresStore.take_slot`, from each key's newest slots."""
     wait = 0.0
@@ -626,6 +625,12 @@ async def _slot_wait(cur: psycopg.AsyncCursor[Any], limits: Sequence[Limit], now
     return wait
 
 
+def _columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in _DELIVERY_COLUMNS.split(","))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _float(value: float | None) -> float | None:

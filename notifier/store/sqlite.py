@@ -70,13 +70,13 @@ _TARGET_FIELDS = (
 )
 #: How long the sends log is kept (hourly caps look one hour back).
 _SENDS_KEPT = 2 * 3600.0
-
 #: A worker whose last heartbeat is older than this is forgotten (it died long ago).
 _WORKERS_KEPT = 24 * 3600.0
 _WORKERS_SQL = (
     "SELECT id, host, pid, role, started_at, heartbeat_at, (SELECT COUNT(*) FROM deliveries d "
     "WHERE d.state = 'sending' AND d.claimed_by = w.id) FROM workers w ORDER BY id"
 )
+
 
 def sqlite_path(url: str) -> str:
     """The file of a ``sqlite:///path`` URL: what follows ``sqlite:///`` (SQLAlchemy's
@@ -352,12 +352,6 @@ class SQLiteStore(Store):
         rows = await self._run(lambda db: db.execute(sql, (target, since)).fetchall(), False)
         return [row[0] for row in rows]
 
-    # -- targets ---------------------------------------------------------------------------
-
-    async def target_states(self) -> dict[str, TargetState]:
-        sql = f"SELECT name, {', '.join(_TARGET_FIELDS)} FROM targets"
-        rows = await self._run(lambda db: db.execute(sql).fetchall(), write=False)
-        return {row[0]: TargetState(*row) for row in rows}
     # -- shared rate limits and workers ----------------------------------------------------
 
     async def take_slot(self, limits: Sequence[Limit], now: float) -> float:
@@ -380,7 +374,9 @@ class SQLiteStore(Store):
         sql = "DELETE FROM send_slots WHERE at < ?"
         return await self._run(lambda db: db.execute(sql, (before,)).rowcount)
 
-    async def heartbeat(self, worker: Worker, now: float, lease: float | None = None) -> None:
+    async def heartbeat(
+        self, worker: Worker, now: float, lease: float | None = None, targets: Sequence[str] = ()
+    ) -> None:
         def tx(db: sqlite3.Connection) -> None:
             db.execute(
                 "INSERT INTO workers (id, host, pid, role, started_at, heartbeat_at) "
@@ -389,10 +385,10 @@ class SQLiteStore(Store):
                 (worker.id, worker.host, worker.pid, worker.role, worker.started_at, now),
             )
             if lease is not None:
-                db.execute(
+                db.executemany(
                     "UPDATE deliveries SET lease_until = ? "
-                    "WHERE state = 'sending' AND claimed_by = ?",
-                    (now + lease, worker.id),
+                    "WHERE state = 'sending' AND claimed_by = ? AND target = ?",
+                    [(now + lease, worker.id, target) for target in targets],
                 )
             db.execute("DELETE FROM workers WHERE heartbeat_at < ?", (now - _WORKERS_KEPT,))
 
@@ -406,6 +402,12 @@ class SQLiteStore(Store):
         rows = await self._run(lambda db: db.execute(_WORKERS_SQL).fetchall(), write=False)
         return [Worker(*row) for row in rows]
 
+    # -- targets ---------------------------------------------------------------------------
+
+    async def target_states(self) -> dict[str, TargetState]:
+        sql = f"SELECT name, {', '.join(_TARGET_FIELDS)} FROM targets"
+        rows = await self._run(lambda db: db.execute(sql).fetchall(), write=False)
+        return {row[0]: TargetState(*row) for row in rows}
 
     async def set_target(self, name: str, **changes: Any) -> None:
         unknown = set(changes) - set(_TARGET_FIELDS)
@@ -570,9 +572,6 @@ def _source_counts(db: sqlite3.Connection, story_ids: set[str]) -> dict[str, int
     return found
 
 
-def _chunks(values: list[T], size: int) -> Iterable[list[T]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 def _slot_wait(db: sqlite3.Connection, limits: Sequence[Limit], now: float) -> float:
     """The wait of :meth:`SQLiteStore.take_slot`, from each key's newest slots."""
     wait = 0.0
@@ -586,3 +585,6 @@ def _slot_wait(db: sqlite3.Connection, limits: Sequence[Limit], now: float) -> f
     return wait
 
 
+def _chunks(values: list[T], size: int) -> Iterable[list[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

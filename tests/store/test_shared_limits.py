@@ -122,8 +122,11 @@ async def test_heartbeats_list_workers_with_their_claims_and_renew_them(store: S
     found = {w.id: w for w in await store.workers()}
     assert (found[me.id].claims, found[me.id].role) == (1, "worker")
     assert (found[other.id].claims, found[other.id].heartbeat_at) == (0, 11.0)
-    # A heartbeat renews the claims: the lease would have run out at 40.
-    await store.heartbeat(me, 35.0, lease=30.0)
+    # A heartbeat renews the claims of the targets being sent to, only: the lease would
+    # have run out at 40.
+    await store.heartbeat(me, 30.0, lease=30.0, targets=["other"])
+    assert (await store.deliveries([State.SENDING]))[0].lease_until == 40.0
+    await store.heartbeat(me, 35.0, lease=30.0, targets=["t1"])
     assert await store.recover(50.0) == 0
     assert (await store.deliveries([State.SENDING]))[0].lease_until == 65.0
     # No more heartbeats (kill -9): the claims expire and go back to the queue.
