@@ -216,7 +216,7 @@ class Ingestor:
                     rules=tuple(dict.fromkeys(r for m in matches for r in (m.rule, *m.also))),
                     score=best.score,
                     due_at=now if backlog else due_at(self.policy(target), now, mode),
-                    entry=entry_json(item, best.score, best.rule, tags),
+                    entry=entry_json(item, best.score, best.label or best.rule, tags),
                     backlog=backlog,
                 )
             )

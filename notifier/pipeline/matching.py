@@ -27,6 +27,8 @@ class Match:
     mode: str | None = None
     #: Other rules that matched the item for the same target (listed in the delivery).
     also: tuple[str, ...] = ()
+    #: How messages name the rule, when not by ``rule`` (a subscription's own words).
+    label: str | None = None
 
 
 class Matcher(Protocol):

@@ -70,6 +70,7 @@ class SubscriptionMatcher:
         self.engine = Engine(traditional=traditional)
         self._weights = dict(field_weights) if field_weights is not None else None
         self._route: dict[str, str] = {}  # rule name → target (tg:<chat>)
+        self._words: dict[str, str] = {}  # rule name → the expression, as messages show it
         self._terms: dict[Term, Term] = {}  # one object per distinct term
         directory.listen(self._apply)
 
@@ -85,10 +86,12 @@ class SubscriptionMatcher:
             name = rule_name(sub_id)
             if self._route.pop(name, None) is not None:
                 self.engine.remove_rule(name)
+                del self._words[name]
         for sub in added:
             name = rule_name(sub.id)
             if self._route.pop(name, None) is not None:
                 self.engine.remove_rule(name)
+                del self._words[name]
             try:
                 rule = subscription_rule(sub, self._weights, self._terms)
             except ConfigError as exc:  # written by an older bot, or by hand
@@ -96,10 +99,12 @@ class SubscriptionMatcher:
                 continue
             self.engine.add_rule(rule)
             self._route[name] = target_name(sub.chat_id)
+            self._words[name] = sub.expr
 
     def match_digest(self, items: Sequence[Item]) -> list[list[Match]]:
         # The hot path: thousands of matched subscriptions per story at 100,000 of them.
         route = self._route
+        words = self._words
         out: list[list[Match]] = []
         for item in items:
             best: dict[str, Result] = {}  # target → its best result
@@ -116,9 +121,13 @@ class SubscriptionMatcher:
                     also.setdefault(target, []).append(found.rule.name)
             out.append(
                 [
-                    Match(target, r.rule.name, r.score, also=tuple(also[target]))
-                    if also and target in also
-                    else Match(target, r.rule.name, r.score)
+                    Match(
+                        target,
+                        r.rule.name,
+                        r.score,
+                        also=tuple(also.get(target, ())),
+                        label=words[r.rule.name],
+                    )
                     for target, r in best.items()
                 ]
             )

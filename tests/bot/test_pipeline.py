@@ -70,6 +70,7 @@ async def test_a_subscription_made_in_chat_gets_the_matching_story(
     alice = by_chat[ALICE]
     assert "英伟达发布新一代 AI 芯片" in alice.text
     assert "限时优惠" not in alice.text
+    assert "sub:" not in alice.text  # the entry names the subscription by its words
     assert alice.preview_disabled
     links = [e["url"] for e in alice.entities if e["type"] == "text_link"]
     assert "https://example.com/nvidia-chip?a=1&b=2" in links
