@@ -12,7 +12,9 @@
    they drain it. Figure: deliveries/s from the first send to the last (``sent_at`` in the
    store), for 1, 2 and 4 worker processes on PostgreSQL and 1 on SQLite (the baseline; the
    ratio column is over it). Every send goes through the whole pipeline: claim, shared
-   rate-limit slot, HTTP to the fake, finish, sends log.
+   rate-limit slot, HTTP to the fake, finish, sends log. Rows "no shared limits": one
+   process whose shared rate limits are switched off (each process alone, as before them):
+   what taking a slot in the store per message costs.
 2. Drain. ``--drain`` deliveries to ``--robots`` DingTalk robots (fake, enforcing 20
    messages a minute and banning the 21st), one entry a message, ``--drain-workers``
    processes on PostgreSQL. The robots' minute is shortened ``--speedup`` times in the
@@ -240,10 +242,11 @@ def write_config(folder: Path, store: str, channels: list[str]) -> Path:
 
 
 def start_workers(
-    n: int, config: Path, speedup: float, log: Path
+    n: int, config: Path, speedup: float, log: Path, shared: bool = True
 ) -> list[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTIFIER_")}
     cmd = [sys.executable, __file__, "--worker", str(config), "--speedup", str(speedup)]
+    cmd += [] if shared else ["--no-shared-limits"]
     with open(log, "ab") as out:
         return [
             subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=out, env=env) for _ in range(n)
@@ -260,8 +263,13 @@ def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.kill()
 
 
-def worker_main(config: str, speedup: float) -> int:
-    """A ``notifier run --role worker`` process; DingTalk's minute shortened ``speedup``×."""
+def worker_main(config: str, speedup: float, shared: bool = True) -> int:
+    """A ``notifier run --role worker`` process; DingTalk's minute shortened ``speedup``×;
+    without the shared rate limits (each process alone: what they cost) if not ``shared``."""
+    if not shared:
+        import notifier.delivery.shared_limits as shared_limits
+
+        shared_limits.limits_for = lambda *args, **kwargs: ()
     if speedup != 1:
         import channels.dingtalk as dingtalk
         from channels.ratelimit import Window
@@ -275,7 +283,13 @@ def worker_main(config: str, speedup: float) -> int:
 
 
 def drain(
-    url: str, workers: int, channels: list[str], stories: int, speedup: float, timeout: float
+    url: str,
+    workers: int,
+    channels: list[str],
+    stories: int,
+    speedup: float,
+    timeout: float,
+    shared: bool = True,
 ) -> dict[str, Any]:
     """Start ``workers`` processes on ``url``, fill the queue, wait until it is sent."""
     targets = [c.split(":", 1)[0] for c in channels]
@@ -285,7 +299,7 @@ def drain(
         config = write_config(folder, url, channels)
         upgrade(url)
         db = Db(url)
-        procs = start_workers(workers, config, speedup, folder / "log.txt")
+        procs = start_workers(workers, config, speedup, folder / "log.txt", shared)
         try:
             deadline = time.monotonic() + 60
             while db.workers() < workers:  # their first heartbeat: started and connected
@@ -348,12 +362,17 @@ def ceiling(args: argparse.Namespace, urls: dict[str, str]) -> tuple[list[str], 
     ]
     rows: list[tuple[str, int, dict[str, Any]]] = []
     ok = True
-    with tempfile.TemporaryDirectory(prefix="scale-sqlite-") as tmp:
-        result = drain(f"sqlite:///{tmp}/n.db", 1, channels, stories, 1, args.timeout)
-        rows.append(("SQLite", 1, result))
-    for workers in (1, 2, 4):
+    for shared in (True, False):
+        with tempfile.TemporaryDirectory(prefix="scale-sqlite-") as tmp:
+            url = f"sqlite:///{tmp}/n.db"
+            result = drain(url, 1, channels, stories, 1, args.timeout, shared)
+            rows.append(("SQLite" + ("" if shared else ", no shared limits"), 1, result))
+    for workers in (1, 2, 4, 0):  # 0: one process without the shared limits
         with pg_schema(args.pg) as url:
-            rows.append(("PostgreSQL", workers, drain(url, workers, channels, stories, 1, 600)))
+            shared = workers > 0
+            result = drain(url, workers or 1, channels, stories, 1, args.timeout, shared)
+            name = "PostgreSQL" + ("" if shared else ", no shared limits")
+            rows.append((name, workers or 1, result))
     base = rows[0][2]["sent"] / rows[0][2]["seconds"]
     out = [
         f"Coordination ceiling: {stories * args.targets:,} deliveries to {args.targets} ntfy "
@@ -431,9 +450,10 @@ def main() -> int:
     parser.add_argument("--speedup", type=float, help="drain: windows shortened N× (4)")
     parser.add_argument("--timeout", type=float, default=900.0, help="per run, seconds")
     parser.add_argument("--worker", metavar="CONFIG", help=argparse.SUPPRESS)
+    parser.add_argument("--no-shared-limits", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker_main(args.worker, args.speedup or 1.0)
+        return worker_main(args.worker, args.speedup or 1.0, not args.no_shared_limits)
     quick = {"deliveries": 3_000, "targets": 150, "drain": 4_000, "robots": 100, "speedup": 4}
     full = {"deliveries": 20_000, "targets": 500, "drain": 100_000, "robots": 1_000, "speedup": 4}
     for key, value in (quick if args.quick else full).items():

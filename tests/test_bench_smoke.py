@@ -51,3 +51,18 @@ def test_subscribers_quick_prints_its_tables() -> None:
     assert "| matching the day | subscribers |" in done.stdout
     assert "| one change at | keys |" in done.stdout
     assert "| broadcast to | build deliveries |" in done.stdout
+
+
+def test_scale_quick_prints_its_tables(pg_server: str) -> None:
+    """Real worker processes on PostgreSQL (skipped without a server, as the store tests)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "scale.py"), "--quick", "--pg", pg_server],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| store | worker processes | deliveries |" in done.stdout
+    assert "| deliveries | robots | ideal (robots' limit) s |" in done.stdout

@@ -8,6 +8,11 @@ the outcome: sent; queued again at a later time (backoff or the service's retry-
 dead after too many attempts or on a permanent error; the target gone, which holds its
 deliveries until ``notifier retry --target``.
 
+Several workers may serve one target at once (each with its own claims): before each part
+the channel also takes a slot in the store's shared rate limits
+(``notifier.delivery.shared_limits``), so a target's limits hold for all of them together;
+when the limits hold a target back for long, its deliveries go back to the queue, due then.
+
 A claim held by a worker that died is returned to the queue when its lease expires (or at
 once, on the same machine, when the process is known to be gone): a delivery is sent twice
 only if it was in flight at the kill.
