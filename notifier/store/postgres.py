@@ -50,6 +50,7 @@ from notifier.store.base import (
     Worker,
     delivery_from_row,
 )
+from notifier.store.pg_commit import commit
 from notifier.store.schema import migrations
 from notifier.subscriptions.model import SubscriptionStore
 
@@ -203,7 +204,7 @@ class PostgresStore(Store):
         for attempt in range(_RETRIES):
             try:
                 async with self._tx(durable=True) as cur:
-                    return await _commit(
+                    return await commit(
                         cur, digest_hash, origin, stories, seen, deliveries, float(now)
                     )
             except (errors.DeadlockDetected, errors.SerializationFailure):
@@ -489,127 +490,6 @@ async def migrate(conn: psycopg.AsyncConnection[Any]) -> tuple[int, int]:
             await conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
             current = version
     return before, current
-
-
-async def _commit(
-    cur: psycopg.AsyncCursor[Any],
-    digest_hash: str,
-    origin: str,
-    stories: Sequence[NewStory],
-    seen: Sequence[SeenAgain],
-    deliveries: Sequence[NewDelivery],
-    now: float,
-) -> DigestCommit:
-    """The body of :meth:`PostgresStore.commit_digest`, in the caller's transaction."""
-    # A second writer of the same digest waits here until the first one commits.
-    await cur.execute(
-        "INSERT INTO digests (hash, origin, seen_at) VALUES (%s, %s, %s) "
-        "ON CONFLICT (hash) DO NOTHING",
-        (digest_hash, origin, now),
-    )
-    new_digest = cur.rowcount == 1
-    stored: set[str] = set()
-    again = list(seen)
-    # One order for every writer: fewer lock waits in opposite orders (deadlocks).
-    for story in sorted(stories, key=lambda s: s.id):
-        owner = await _insert_story(cur, story, now)
-        if owner is None:
-            stored.add(story.id)
-        else:  # another writer stored it first: a repeat sighting
-            again.append(SeenAgain(owner, story.source, story.keys))
-    for sighting in sorted(again, key=lambda s: s.story_id):
-        await _sighted(cur, sighting, now)
-    wanted = [d for d in deliveries if d.story_id in stored]
-    queued = 0
-    if wanted:
-        await cur.execute(
-            "INSERT INTO deliveries (story_id, target, rules, score, state, due_at, "
-            "created_at, entry, backlog) "
-            "SELECT story_id, target, rules::json, score, 'queued', due_at, %s, entry::json, "
-            "backlog FROM unnest(%s::text[], %s::text[], %s::text[], %s::float8[], "
-            "%s::float8[], %s::text[], %s::bool[]) "
-            "AS x(story_id, target, rules, score, due_at, entry, backlog) "
-            "ON CONFLICT (story_id, target) DO NOTHING",
-            (
-                now,
-                [d.story_id for d in wanted],
-                [d.target for d in wanted],
-                [_json(list(d.rules)) for d in wanted],
-                [float(d.score) for d in wanted],
-                [float(d.due_at) for d in wanted],
-                [_json(d.entry) for d in wanted],
-                [bool(d.backlog) for d in wanted],
-            ),
-        )
-        queued = cur.rowcount
-    return DigestCommit(new_digest, len(stored), len(again), queued)
-
-
-async def _insert_story(cur: psycopg.AsyncCursor[Any], story: NewStory, now: float) -> str | None:
-    """Insert a story with its keys; return ``None``, or the story that already has its id
-    or one of its keys (then nothing of this one is kept)."""
-    await cur.execute("SAVEPOINT story")
-    await cur.execute(
-        "INSERT INTO stories (id, title, url, source, item, simhash, first_seen, last_seen, "
-        "published) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (id) DO NOTHING RETURNING id",
-        (
-            story.id,
-            story.title,
-            story.url,
-            story.source,
-            _json(story.item),
-            story.simhash,
-            now,
-            now,
-            _float(story.published),
-        ),
-    )
-    if await cur.fetchone() is None:
-        await cur.execute("RELEASE SAVEPOINT story")
-        return story.id
-    keys = sorted(set(story.keys))
-    await cur.execute(
-        "INSERT INTO story_keys (key, story_id) SELECT unnest(%s::text[]), %s "
-        "ON CONFLICT (key) DO NOTHING",
-        (keys, story.id),
-    )
-    if cur.rowcount < len(keys):
-        # A key is another story's (committed: ON CONFLICT waited for its writer).
-        await cur.execute(
-            "SELECT story_id FROM story_keys WHERE key = ANY(%s) AND story_id <> %s",
-            (keys, story.id),
-        )
-        found = {key_owner for (key_owner,) in await cur.fetchall()}
-        if found:
-            owner = next(iter(sorted(found)))
-            await cur.execute("ROLLBACK TO SAVEPOINT story")
-            await cur.execute("RELEASE SAVEPOINT story")
-            return str(owner)
-    await cur.execute(
-        "INSERT INTO story_sources (story_id, source) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-        (story.id, story.source),
-    )
-    await cur.execute("RELEASE SAVEPOINT story")
-    return None
-
-
-async def _sighted(cur: psycopg.AsyncCursor[Any], sighting: SeenAgain, now: float) -> None:
-    """Count a new source for a story (once per source) and remember the item's keys."""
-    await cur.execute(
-        "INSERT INTO story_sources (story_id, source) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-        (sighting.story_id, sighting.source),
-    )
-    await cur.execute(
-        "UPDATE stories SET sources = sources + %s, last_seen = %s WHERE id = %s",
-        (cur.rowcount, now, sighting.story_id),
-    )
-    if sighting.keys:
-        await cur.execute(
-            "INSERT INTO story_keys (key, story_id) SELECT unnest(%s::text[]), %s "
-            "ON CONFLICT (key) DO NOTHING",
-            (sorted(set(sighting.keys)), sighting.story_id),
-        )
 
 
 async def _slot_wait(cur: psycopg.AsyncCursor[Any], limits: Sequence[Limit], now: float) -> float:

@@ -51,6 +51,31 @@ async def test_a_story_stored_by_someone_else_gets_no_deliveries(store: Store) -
     assert [(s["story_id"], s["sources"]) for s in top] == [("a", 2)]
 
 
+async def test_a_known_story_in_a_digest_keeps_the_new_ones_beside_it(store: Store) -> None:
+    await store.commit_digest("h1", "a.md", [story("a", "url:x")], [], [], now=1)
+    # One story of the digest lost the race (its key is stored); another two share a key:
+    # the first in id order is stored, the others become repeat sightings.
+    offered = [
+        story("b"),
+        story("c", "url:x", source="s2"),
+        story("d", "url:y"),
+        story("e", "url:y"),
+    ]
+    wanted = [delivery(sid) for sid in "bcde"]
+    result = await store.commit_digest("h2", "b.md", offered, [], wanted, now=2)
+    assert (result.stories, result.duplicates, result.deliveries) == (2, 2, 2)
+    assert await store.known_keys(["b", "c", "d", "e", "url:y"]) == {
+        "b": "b",
+        "c": "a",  # a repeat's own keys are remembered
+        "d": "d",
+        "e": "d",
+        "url:y": "d",
+    }
+    assert await store.counts() == {("t1", State.QUEUED): 2}
+    top = {s["story_id"]: s["sources"] for s in await store.recent_stories(0)}
+    assert top == {"a": 2, "b": 1, "d": 1}
+
+
 async def test_repeat_sightings_count_each_source_once(store: Store) -> None:
     await store.commit_digest("h1", "a.md", [story("a")], [], [], now=1)
     seen = [SeenAgain("a", "s2"), SeenAgain("a", "s2"), SeenAgain("a", "s1")]
