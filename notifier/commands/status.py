@@ -16,6 +16,7 @@ from notifier.commands._config import EXIT_CONFIG
 from notifier.commands._store import with_store
 from notifier.config import Config
 from notifier.store import State, Store
+from notifier.subscriptions.model import chat_of
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +38,7 @@ async def gather(store: Store, config: Config | None) -> dict[str, Any]:
     names = set(config.channels) if config else set()
     names |= {target for target, _ in counts} | set(states)
     targets = []
-    for name in sorted(names):
+    for name in sorted(n for n in names if chat_of(n) is None):
         state = states.get(name)
         row: dict[str, Any] = {"name": name, "status": state.status if state else "active"}
         for s in State:
@@ -49,7 +50,7 @@ async def gather(store: Store, config: Config | None) -> dict[str, Any]:
                 last_error=state.last_error,
                 last_error_at=state.last_error_at,
             )
-        if config is not None and name not in config.channels and not name.startswith("tg:"):
+        if config is not None and name not in config.channels:
             row["status"] = "not configured"
         targets.append(row)
     sources = await store.source_states()
@@ -62,7 +63,19 @@ async def gather(store: Store, config: Config | None) -> dict[str, Any]:
         "targets": targets,
         "sources": [{"name": name, **state} for name, state in sorted(sources.items())],
         "workers": await workers(store),
+        "subscribers": await subscribers(store, counts),
     }
+
+
+async def subscribers(store: Store, counts: dict[tuple[str, State], int]) -> dict[str, int]:
+    """The Telegram subscribers' chats together (there may be 100,000 of them): how many,
+    their subscriptions, and their deliveries by state."""
+    out = dict(await store.subscriptions.count())
+    for s in State:
+        out[s.value] = sum(
+            n for (t, st), n in counts.items() if st is s and chat_of(t) is not None
+        )
+    return out
 
 
 async def workers(store: Store, now: float | None = None) -> list[dict[str, Any]]:
@@ -133,6 +146,14 @@ def render(status: dict[str, Any]) -> str:
             lines.append(f"  {'':<20} last sent {_when(t['last_sent_at'])}")
         if t.get("last_error"):
             lines.append(f"  {'':<20} last error {_when(t['last_error_at'])}: {t['last_error']}")
+    subs = status["subscribers"]
+    if subs["chats"]:
+        lines += [
+            "",
+            f"subscribers  {subs['active_chats']} of {subs['chats']} chats active, "
+            f"{subs['subscriptions']} subscriptions; {subs['queued']} queued, "
+            f"{subs['sent']} sent, {subs['dropped']} dropped",
+        ]
     if status["sources"]:
         lines += ["", "sources"]
         for s in status["sources"]:

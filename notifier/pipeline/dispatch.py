@@ -24,6 +24,7 @@ import asyncio
 import collections
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import os
 import secrets
@@ -53,6 +54,11 @@ BACKOFF_BASE = 15.0
 BACKOFF_CAP = 3600.0
 #: Targets served at the same time.
 CONCURRENCY = 64
+#: Targets with a task (served or waiting for a turn): a broadcast to 100,000 chats starts
+#: their tasks a batch at a time, not all at once.
+MAX_TASKS = 2 * CONCURRENCY
+#: A target's ``last_sent_at`` (shown by `notifier status`) is written at most this often.
+MARK_EVERY = 10.0
 
 
 def worker_id() -> str:
@@ -99,6 +105,7 @@ class Dispatcher:
         self._not_before: dict[str, float] = {}
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._new_address: dict[str, str] = {}
+        self._marked: dict[str, float] = {}  # target → last_sent_at written
         #: (target, when, message) of the last errors, for `notifier status` and /healthz.
         self.errors: list[tuple[str, float, str]] = []
         self.first_push: Callable[[], None] | None = None
@@ -165,14 +172,21 @@ class Dispatcher:
     # -- rounds ----------------------------------------------------------------------------
 
     async def _round(self) -> int:
-        """Start a task for every target with due deliveries; return how many started."""
+        """Start tasks for targets with due deliveries, earliest due first, taking turns
+        between target sources (a broadcast to every subscriber never holds the configured
+        targets back); return how many started."""
+        if self._stopping or self._busy():
+            return 0  # refill in batches: a round reads every due target
+        room = MAX_TASKS - len(self._tasks)
         now = self.clock()
+        due = await self.store.due_targets(now)
+        ready = [
+            target
+            for target, _ in sorted(due.items(), key=lambda pair: pair[1])
+            if target not in self._tasks and self._not_before.get(target, 0.0) <= now
+        ]
         launched = 0
-        for target in await self.store.due_targets(now):
-            if self._stopping or target in self._tasks:
-                continue
-            if self._not_before.get(target, 0.0) > now:
-                continue
+        for target in _turns(ready, self.targets.group)[:room]:
             task = asyncio.create_task(self._serve(target), name=f"dispatch:{target}")
             self._tasks[target] = task
             task.add_done_callback(lambda t, name=target: self._done(name, t))
@@ -187,7 +201,13 @@ class Dispatcher:
             self._note_error(target, f"internal error: {exc!r}")
         self._wake.set()
 
+    def _busy(self) -> bool:
+        """Too many tasks to start more now (the next round waits for some to end)."""
+        return bool(self._tasks) and MAX_TASKS - len(self._tasks) < MAX_TASKS // 4
+
     async def _wait_time(self) -> float:
+        if self._busy():
+            return self.poll  # a task that ends wakes the loop
         next_due = await self.store.next_due()
         waits = [self.poll]
         now = self.clock()
@@ -291,7 +311,9 @@ class Dispatcher:
                 self.first_push()
                 self.first_push = None
         if result.outcome is Sent.SENT:
-            await self.store.set_target(target, last_sent_at=now)
+            if now - self._marked.get(target, -MARK_EVERY) >= MARK_EVERY:
+                self._marked[target] = now
+                await self.store.set_target(target, last_sent_at=now)
             return not rest
         error = _describe(result)
         self._note_error(target, error)
@@ -321,7 +343,7 @@ class Dispatcher:
         wait = (
             result.retry_after if result.retry_after is not None else backoff(tries, *self.retry)
         )
-        log.warning("sending to %s failed (%s): retry in %.0f s", target, error, wait)
+        log.warning("sending to %s failed (%s): retry in %.3g s", target, error, wait)
         await self.store.finish(dead, Outcome(State.DEAD, error=error), now)
         await self.store.finish(again, Outcome(State.QUEUED, due_at=now + wait, error=error), now)
         self._not_before[target] = now + wait
@@ -345,6 +367,14 @@ class Dispatcher:
             if name == host and pid.isdigit() and not _alive(int(pid)):
                 released += await self.store.release(claimer)
         return released
+
+
+def _turns(targets: Sequence[str], group: Callable[[str], int]) -> list[str]:
+    """``targets`` interleaved one group at a time, each group keeping its order."""
+    groups: dict[int, list[str]] = {}
+    for target in targets:
+        groups.setdefault(group(target), []).append(target)
+    return [t for turn in itertools.zip_longest(*groups.values()) for t in turn if t is not None]
 
 
 def _plan(

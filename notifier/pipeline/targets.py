@@ -77,6 +77,10 @@ class Targets:
     def _source(self, name: str) -> TargetSource | None:
         return next((s for s in self.sources if s.knows(name)), None)
 
+    def group(self, name: str) -> int:
+        """Which source knows ``name`` (its index; unknown names after every source)."""
+        return next((i for i, s in enumerate(self.sources) if s.knows(name)), len(self.sources))
+
     def knows(self, name: str) -> bool:
         """Whether any source knows ``name``."""
         return self._source(name) is not None

@@ -12,6 +12,7 @@ import pytest
 from notifier.cli import main
 from notifier.commands.status import gather, render
 from notifier.store import NewDelivery, NewStory, Store, Worker, open_store
+from notifier.subscriptions.model import Chat, target_name
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -59,6 +60,24 @@ async def test_status_lists_workers_with_heartbeats_and_claims(store: Store) -> 
     assert "2 claims" in text
     assert "(not responding)" in text
     assert "box-c:303" in text
+
+
+async def test_subscribers_chats_are_summed_up_not_listed(store: Store) -> None:
+    await _queue(store, 1)
+    subs = store.subscriptions
+    for chat in (1, 2, 3):
+        await subs.save_chat(Chat(chat, created_at=1.0))
+        await subs.add(chat, "OpenAI", chat, 1.0)
+    await subs.deactivate(3, "blocked", 2.0)
+    story = NewStory("t", ("t",), "t", None, "src", {})
+    queued = [NewDelivery("t", target_name(c), ("sub:1",), 1.0, 0.0, {}) for c in (1, 2)]
+    await store.commit_digest("h2", "o", [story], [], queued, now=1.0)
+
+    status = await gather(store, None)
+    assert [t["name"] for t in status["targets"]] == ["robot"]
+    sub = status["subscribers"]
+    assert (sub["chats"], sub["active_chats"], sub["subscriptions"], sub["queued"]) == (3, 2, 3, 2)
+    assert "subscribers  2 of 3 chats active, 3 subscriptions; 2 queued" in render(status)
 
 
 def test_status_command_json_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
