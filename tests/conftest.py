@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from notifier.store import Store, open_store
 
 #: Read at import, before any fixture may clear ``NOTIFIER_*`` variables.
 PG_SERVER = os.environ.get("NOTIFIER_TEST_POSTGRES", "")
@@ -64,3 +67,14 @@ def pg_url(pg_server: str) -> Iterator[str]:
     yield f"{pg_server}{sep}options={quote(f'-csearch_path={schema}')}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """An open store on every backend: SQLite, and PostgreSQL on a schema of its own."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_url")
+    else:
+        url = f"sqlite:///{tmp_path}/notifier.db"
+    async with open_store(url) as s:
+        yield s

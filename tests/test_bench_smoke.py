@@ -1,4 +1,4 @@
-"""bench/fanout.py --quick runs to the end and prints its tables (no timing assertions)."""
+"""Every bench/*.py --quick runs to the end and prints its tables (no timing assertions)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_fanout_quick_prints_its_tables() -> None:
+def quick(script: str, *args: str) -> str:
+    """Run ``bench/<script> --quick``; return what it printed (fail on a non-zero exit)."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "fanout.py"), "--quick"],
+        [sys.executable, str(ROOT / "bench" / script), "--quick", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -19,50 +20,31 @@ def test_fanout_quick_prints_its_tables() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "| channel | adapter msgs/s |" in done.stdout
-    assert "| robots | matches → robots |" in done.stdout
+    return done.stdout
+
+
+def test_fanout_quick_prints_its_tables() -> None:
+    out = quick("fanout.py")
+    assert "| channel | adapter msgs/s |" in out
+    assert "| robots | matches → robots |" in out
 
 
 def test_pipeline_quick_prints_its_tables() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "pipeline.py"), "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "| digest arrives by | store | first push, median |" in done.stdout
-    assert "| store | matches | ingest matches/s |" in done.stdout
-    assert "| operation (per) |" in done.stdout
+    out = quick("pipeline.py")
+    assert "| digest arrives by | store | first push, median |" in out
+    assert "| store | matches | ingest matches/s |" in out
+    assert "| operation (per) |" in out
 
 
 def test_subscribers_quick_prints_its_tables() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "subscribers.py"), "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "| matching the day | subscribers |" in done.stdout
-    assert "| one change at | keys |" in done.stdout
-    assert "| broadcast to | build deliveries |" in done.stdout
+    out = quick("subscribers.py")
+    assert "| matching the day | subscribers |" in out
+    assert "| one change at | keys |" in out
+    assert "| broadcast to | build deliveries |" in out
 
 
 def test_scale_quick_prints_its_tables(pg_server: str) -> None:
     """Real worker processes on PostgreSQL (skipped without a server, as the store tests)."""
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "scale.py"), "--quick", "--pg", pg_server],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "| store | worker processes | deliveries |" in done.stdout
-    assert "| deliveries | robots | ideal (robots' limit) s |" in done.stdout
+    out = quick("scale.py", "--pg", pg_server)
+    assert "| store | worker processes | deliveries |" in out
+    assert "| deliveries | robots | ideal (robots' limit) s |" in out

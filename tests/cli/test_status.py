@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,6 @@ from notifier.cli import main
 from notifier.commands.status import gather, render
 from notifier.store import NewDelivery, NewStory, Store, Worker, open_store
 from notifier.subscriptions.model import Chat, target_name
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "postgresql":
-        url = request.getfixturevalue("pg_url")
-    else:
-        url = f"sqlite:///{tmp_path}/n.db"
-    s = open_store(url)
-    await s.open()
-    yield s
-    await s.close()
 
 
 async def _queue(store: Store, n: int) -> None:
