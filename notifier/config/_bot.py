@@ -22,6 +22,7 @@ import re
 from urllib.parse import urlsplit
 
 from notifier.config._check import Checker
+from notifier.config._listen import read_listen
 from notifier.config._nodes import Node
 
 BOT_KEYS = (
@@ -42,7 +43,6 @@ WEBHOOK_PORTS = (443, 80, 88, 8443)
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-_HOST_PORT = re.compile(r"(?:\[([0-9A-Fa-f:.]+)\]|([^\s:\[\]/]+)):(\d+)")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -227,26 +227,8 @@ def _webhook(check: Checker, node: Node) -> WebhookSpec | None:
         )
     host, listen_port = "127.0.0.1", 8443
     if "listen" in values:
-        found = _listen(check, values["listen"])
+        found = read_listen(check, values["listen"], "bot: webhook: listen", 8443)
         if found is None:
             return None
         host, listen_port = found
     return WebhookSpec(url, secret, host, listen_port, parts.path or "/")
-
-
-def _listen(check: Checker, node: Node) -> tuple[str, int] | None:
-    """``127.0.0.1:8443``, ``[::1]:8443``, ``0.0.0.0:8443`` or a port (on 127.0.0.1)."""
-    value = node.value
-    host, port = "127.0.0.1", None
-    if isinstance(value, int) and not isinstance(value, bool):
-        port = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        port = int(value)
-    elif isinstance(value, str) and (match := _HOST_PORT.fullmatch(value.strip())):
-        host, port = match.group(1) or match.group(2), int(match.group(3))
-    if port is None or not 0 < port <= 65535:
-        check.fail(
-            node, f"bot: webhook: listen: write HOST:PORT, e.g. 127.0.0.1:8443, got {node.show()}"
-        )
-        return None
-    return host, port

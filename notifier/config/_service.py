@@ -10,11 +10,11 @@ shows a store URL.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from notifier.config._check import Checker
+from notifier.config._listen import read_listen
 from notifier.config._model import ServerSpec
 from notifier.config._nodes import Node
 from notifier.config._units import parse_size
@@ -25,7 +25,6 @@ POSTGRES_SCHEMES = ("postgresql", "postgres")
 MEMORY = ":memory:"
 SERVER_KEYS = ("listen", "token", "max_body")
 _STORE_HINT = "write sqlite:///PATH or postgresql://USER@HOST/DB"
-_HOST_PORT = re.compile(r"(?:\[([0-9A-Fa-f:.]+)\]|([^\s:\[\]/]+)):(\d+)")
 
 
 def sqlite_path(store: str) -> str | None:
@@ -108,7 +107,8 @@ def read_server(check: Checker, node: Node | None) -> ServerSpec | None:
     spec = ServerSpec()
     host, port, token, max_body = spec.host, spec.port, spec.token, spec.max_body
     if "listen" in values:
-        host, port = _listen(check, values["listen"]) or (host, port)
+        found = read_listen(check, values["listen"], "server: listen", 8080, port_zero=True)
+        host, port = found or (host, port)
     token_node = values.get("token")
     if token_node is not None and token_node.value is not None:
         token = check.string(token_node, "server: token")
@@ -127,28 +127,3 @@ def read_server(check: Checker, node: Node | None) -> ServerSpec | None:
     if len(check.problems.errors) > before or any(n.broken for n in values.values()):
         return None
     return ServerSpec(host, port, token, max_body)
-
-
-def _listen(check: Checker, node: Node) -> tuple[str, int] | None:
-    """``127.0.0.1:8080``, ``[::1]:8080``, ``0.0.0.0:8080`` or a port (on 127.0.0.1)."""
-    value = node.value
-    host, port = ServerSpec().host, None
-    if isinstance(value, int) and not isinstance(value, bool):
-        port = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        port = int(value)
-    elif isinstance(value, str) and (match := _HOST_PORT.fullmatch(value.strip())):
-        host, port = match.group(1) or match.group(2), int(match.group(3))
-    elif isinstance(value, str) and value.strip().startswith(":"):
-        check.fail(
-            node,
-            "server: listen: give the address too: 127.0.0.1:PORT (this machine only) "
-            "or 0.0.0.0:PORT (every network interface)",
-        )
-        return None
-    if port is None or not 0 <= port <= 65535:
-        check.fail(
-            node, f"server: listen: write HOST:PORT, e.g. 127.0.0.1:8080, got {node.show()}"
-        )
-        return None
-    return host, port
