@@ -64,6 +64,10 @@ MOVE_QUEUED = (
 LOG = "INSERT INTO subscription_changes (op, chat_id, subscription_id, at) VALUES (?, ?, ?, ?)"
 CHANGES = f"SELECT {CHANGE_COLUMNS} FROM subscription_changes WHERE seq > ? ORDER BY seq LIMIT ?"
 LAST_CHANGE = "SELECT COALESCE(MAX(seq), 0) FROM subscription_changes"
+PRUNE_CHANGES = (
+    "DELETE FROM subscription_changes WHERE at < ? "
+    "AND seq < (SELECT MAX(seq) FROM subscription_changes)"
+)
 
 
 def subscriptions_sql(chat_id: int | None, live_only: bool) -> tuple[str, tuple[int, ...]]:

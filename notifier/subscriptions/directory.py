@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 
 from notifier.subscriptions.model import Chat, Subscription, SubscriptionStore
@@ -24,6 +25,10 @@ log = logging.getLogger("notifier.subscriptions")
 
 #: More changes than this in one refresh: reload everything instead of chat by chat.
 RELOAD_AFTER = 500
+#: The change log keeps a day of changes (followers read it every few seconds).
+CHANGES_KEPT = 86_400.0
+#: How often a follower prunes the log.
+PRUNE_EVERY = 3600.0
 
 #: ``(added, removed)``: subscriptions that became live, ids of those that stopped.
 Listener = Callable[[Sequence[Subscription], Sequence[int]], None]
@@ -76,10 +81,15 @@ class Directory:
 
     async def follow(self, interval: float = 2.0) -> None:
         """Refresh every ``interval`` seconds until cancelled (processes that do not
-        ingest, e.g. a dispatch worker, still see settings change)."""
+        ingest, e.g. a dispatch worker, still see settings change); prune the change log
+        every hour."""
+        pruned = 0.0
         while True:
             try:
                 await self.refresh()
+                if time.time() - pruned >= PRUNE_EVERY:
+                    pruned = time.time()
+                    await self.store.prune_changes(pruned - CHANGES_KEPT)
             except asyncio.CancelledError:
                 raise
             except Exception:

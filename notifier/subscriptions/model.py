@@ -159,3 +159,9 @@ class SubscriptionStore(abc.ABC):
     @abc.abstractmethod
     async def last_change(self) -> int:
         """The latest change's ``seq`` (0 if none)."""
+
+    @abc.abstractmethod
+    async def prune_changes(self, before: float) -> int:
+        """Delete changes made before ``before`` (UNIX seconds), always keeping the newest;
+        return how many. Running processes read the log every few seconds; a process that
+        starts loads everything and follows from the newest change."""

@@ -173,3 +173,7 @@ class PostgresSubscriptions(SubscriptionStore):
         async with self._tx(write=False) as tx:
             row = await tx.one(_sql.LAST_CHANGE)
         return int(row[0])
+
+    async def prune_changes(self, before: float) -> int:
+        async with self._tx() as tx:
+            return await tx.count(_sql.PRUNE_CHANGES, (before,))

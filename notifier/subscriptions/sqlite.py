@@ -146,6 +146,9 @@ class SQLiteSubscriptions(SubscriptionStore):
         row = await self._run(lambda db: db.execute(_sql.LAST_CHANGE).fetchone(), False)
         return int(row[0])
 
+    async def prune_changes(self, before: float) -> int:
+        return await self._run(lambda db: db.execute(_sql.PRUNE_CHANGES, (before,)).rowcount)
+
 
 def _whole_chat(execute: Callable[..., Any], chat_id: int, paused: bool, flag: int) -> int:
     """Pausing a whole chat: its unpaused subscriptions stop (if the chat was not paused

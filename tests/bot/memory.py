@@ -104,6 +104,9 @@ class MemorySubscriptions(SubscriptionStore):
     async def last_change(self) -> int:
         return len(self.log)
 
+    async def prune_changes(self, before: float) -> int:
+        return 0  # the double keeps no times
+
     async def recent_stories(self, since: float, limit: int = 50) -> list[dict[str, Any]]:
         """The outbox store's method, for /top and the /sub preview."""
         found = [s for s in self.stories if s.get("first_seen", 0) >= since]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from notifier.store import NewDelivery, NewStory, State, Store
@@ -219,3 +220,17 @@ async def test_db_copy_carries_subscriptions(tmp_path: Path, pg_url: str) -> Non
         b = await subs.add(1, "OpenAI", 1, NOW)
         assert b.id > a.id
         assert await subs.last_change() > last
+
+
+async def test_prune_changes_keeps_the_newest(store: Store) -> None:
+    subs = store.subscriptions
+    await subs.save_chat(Chat(1))
+    for word in ("OpenAI", "英伟达", "DeepSeek"):
+        await subs.add(1, word, 1, 1.0)
+    last = await subs.last_change()
+    assert await subs.prune_changes(time.time() + 3600) == 3  # all older, but the newest
+    assert [ch.seq for ch in await subs.changes(0)] == [last]
+    assert await subs.last_change() == last
+    added = await subs.add(1, "Claude", 1, 2.0)
+    assert [(ch.op, ch.subscription_id) for ch in await subs.changes(last)] == [("add", added.id)]
+    assert await subs.prune_changes(0.0) == 0
