@@ -1,4 +1,5 @@
-"""Plain-text helpers: newlines, zero-width characters, HTML entities and tags, whitespace.
+"""Plain-text helpers: newlines, zero-width characters, HTML entities and tags, whitespace,
+counts in words.
 
 Every function is linear in the length of its input (no backtracking-prone regexes), so a
 1 MB single line or deeply nested markup costs no more than its size.
@@ -92,3 +93,8 @@ def html_to_text(markup: str) -> str:
 def plain(text: str) -> str:
     """Tags removed, entities decoded, zero-width removed, whitespace collapsed to one line."""
     return one_line(strip_zero_width(unescape(strip_tags(text))))
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 story``, ``2 stories`` (``many`` defaults to ``one + "s"``), thousands grouped."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"

@@ -9,6 +9,7 @@ import json
 import sys
 
 from notifier.commands._config import EXIT_CONFIG, resolve, retry_backoff, setup_logging
+from notifier.textutil import plural
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1
@@ -57,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
                 "already ingested"
                 if report.skipped
                 else (
-                    f"{report.items} items, {report.stories} new stories, "
-                    f"{report.duplicates} duplicates, {report.deliveries} deliveries queued"
+                    f"{plural(report.items, 'item')}, "
+                    f"{plural(report.stories, 'new story', 'new stories')}, "
+                    f"{plural(report.duplicates, 'duplicate')}, "
+                    f"{plural(report.deliveries, 'delivery', 'deliveries')} queued"
                 )
             )
             print(f"{report.origin}: {state}", file=sys.stderr)

@@ -8,6 +8,7 @@ import dataclasses
 import sys
 
 from notifier.commands._config import EXIT_CONFIG, resolve, retry_backoff, setup_logging
+from notifier.textutil import plural
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         items = sum(r.items for r in reports)
         queued = sum(r.deliveries for r in reports)
         print(
-            f"{len(reports)} digests, {items} items, {queued} deliveries queued",
+            f"{plural(len(reports), 'digest')}, {plural(items, 'item')}, "
+            f"{plural(queued, 'delivery', 'deliveries')} queued",
             file=sys.stderr,
         )
         return 0

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from notifier.commands._digests import DigestReader
 from notifier.errors import ConfigError
+from notifier.textutil import plural
 
 if TYPE_CHECKING:
     from notifier.engine import Hit, Result
@@ -39,10 +40,6 @@ def highlight(text: str, hits: Sequence[Hit], marks: tuple[str, str]) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _fmt_score(value: float) -> str:
@@ -162,8 +159,8 @@ class Report:
         per_rule = ", ".join(f"{name} {n}" for name, n in self.matches.items() if n)
         tail = f" ({per_rule})" if per_rule else ""
         print(
-            f"{_plural(digests, 'digest')}, {_plural(self.items, 'item')}, "
-            f"{_plural(total, 'match', 'matches')}{tail}"
+            f"{plural(digests, 'digest')}, {plural(self.items, 'item')}, "
+            f"{plural(total, 'match', 'matches')}{tail}"
         )
 
 
