@@ -24,7 +24,7 @@ from notifier.bot import errors, fallback, lookup, members, settings, start, sub
 from notifier.bot.context import BotContext
 from notifier.bot.guard import Guard
 from notifier.bot.i18n import COMMANDS
-from notifier.bot.options import BotOptions
+from notifier.config import BotSpec
 from notifier.subscriptions.model import SubscriptionStore
 
 log = logging.getLogger("notifier.bot")
@@ -32,7 +32,7 @@ log = logging.getLogger("notifier.bot")
 UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
-def build_bot(options: BotOptions) -> Bot:
+def build_bot(options: BotSpec) -> Bot:
     """A Bot on ``options.api_server``: HTML messages, link previews off."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(options.api_server))
     defaults = DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True)
@@ -76,7 +76,7 @@ class BotRunner:
 
     def __init__(
         self,
-        options: BotOptions,
+        options: BotSpec,
         subs: SubscriptionStore,
         *,
         stories: Any = None,

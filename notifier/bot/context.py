@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from notifier.bot.options import BotOptions
+from notifier.config import BotSpec
 from notifier.subscriptions.model import SubscriptionStore
 
 
@@ -51,7 +51,7 @@ class BotContext:
     """Handed to every handler as ``ctx``."""
 
     subs: SubscriptionStore
-    options: BotOptions
+    options: BotSpec
     #: Anything with ``recent_stories(since, limit)`` (the outbox store); ``None``: no /top.
     stories: Any = None
     clock: Callable[[], float] = time.time

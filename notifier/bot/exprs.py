@@ -9,7 +9,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from notifier.bot.options import Limits
 from notifier.config import BotLimits
 from notifier.rules.model import Rule, Term
 from notifier.subscriptions import preview as helpers
@@ -36,15 +35,12 @@ class Refusal(Exception):
         self.values = values
 
 
-def validate(expr: str, limits: Limits) -> Rule:
+def validate(expr: str, limits: BotLimits) -> Rule:
     """The rule of a /sub expression, or :class:`Refusal` saying what is wrong."""
     if _TAG.search(expr):  # <b>OpenAI</b> would never match anything: say so
         raise Refusal("html_refused")
-    caps = BotLimits(
-        subscriptions=limits.subscriptions, keywords=limits.keywords, expr_chars=limits.expr_chars
-    )
     try:
-        return helpers.check_expr(expr, caps)
+        return helpers.check_expr(expr, limits)
     except helpers.ExprRefused as refused:
         reason = _COLUMN.sub("", str(refused))
         raise Refusal(

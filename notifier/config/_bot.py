@@ -55,9 +55,11 @@ class BotLimits:
     keywords: int = 10
     #: Characters per expression.
     expr_chars: int = 200
-    #: Commands per user per minute.
+    #: Commands per user within ``per_seconds`` (a sliding window).
     commands: int = 20
     per_seconds: float = 60.0
+    #: Characters of any message the bot reads (Telegram allows 4,096).
+    message_chars: int = 1000
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False)
@@ -89,6 +91,8 @@ class BotSpec:
     webhook: WebhookSpec | None = None
     #: Days of stories the ``/sub`` preview looks back.
     preview_days: int = 3
+    #: Seconds a getUpdates long poll waits.
+    polling_timeout: int = 30
 
     def __repr__(self) -> str:  # never the token
         return (

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from notifier.bot.app import BotRunner
-from notifier.bot.options import BotOptions, Limits
+from notifier.config import BotLimits, BotSpec
 from notifier.store import Store, open_store
 from tests.fakes.server import FakeClock
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeTelegram, Sent
@@ -104,9 +104,9 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield opened
 
 
-def options(tg: FakeTelegram, **changes: Any) -> BotOptions:
-    limits = changes.pop("limits", Limits(commands=1000))
-    base = BotOptions(token=DEFAULT_TOKEN, api_server=tg.url, admins=frozenset({ADMIN}))
+def options(tg: FakeTelegram, **changes: Any) -> BotSpec:
+    limits = changes.pop("limits", BotLimits(commands=1000))
+    base = BotSpec(token=DEFAULT_TOKEN, api_server=tg.url, admins=(ADMIN,))
     return dataclasses.replace(base, limits=limits, polling_timeout=1, **changes)
 
 

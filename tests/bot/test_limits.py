@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from notifier.bot.options import Limits
+from notifier.config import BotLimits
 from notifier.store import Store
 from tests.bot.conftest import ALICE, StartBot
 from tests.bot.memory import MemorySubscriptions
@@ -16,7 +16,7 @@ from tests.fakes.telegram import FakeTelegram
 
 
 async def test_subscription_and_keyword_caps(start_bot: StartBot, store: Store) -> None:
-    limits = Limits(subscriptions=2, keywords=3, expr_chars=30, commands=1000)
+    limits = BotLimits(subscriptions=2, keywords=3, expr_chars=30, commands=1000)
     talk = await start_bot(limits=limits)
     assert "Subscribed #1" in (await talk.reply(ALICE, "/sub OpenAI")).text
     dup = await talk.reply(ALICE, "/sub   OpenAI ")
@@ -116,7 +116,7 @@ async def test_unknown_commands_and_plain_text(start_bot: StartBot) -> None:
 
 async def test_command_rate_per_user(start_bot: StartBot, clock: FakeClock) -> None:
     now = [1_000.0]
-    talk = await start_bot(limits=Limits(commands=3, per_seconds=60), bot_clock=lambda: now[0])
+    talk = await start_bot(limits=BotLimits(commands=3, per_seconds=60), bot_clock=lambda: now[0])
     for _ in range(3):
         assert "Commands" in (await talk.reply(ALICE, "/help")).text
     slow = await talk.reply(ALICE, "/help")

@@ -14,7 +14,7 @@ from notifier.bot.common import MAX_HTML, fit
 from notifier.bot.context import RateWindow
 from notifier.bot.exprs import Refusal, explain, reason_text, validate
 from notifier.bot.i18n import COMMANDS, TEXTS, Html, lang_of, t
-from notifier.bot.options import Limits
+from notifier.config import BotLimits
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -83,16 +83,16 @@ def test_rate_window_slides() -> None:
 )
 def test_validate_refuses(expr: str, key: str) -> None:
     with pytest.raises(Refusal) as refused:
-        validate(expr, Limits(keywords=3, expr_chars=40))
+        validate(expr, BotLimits(keywords=3, expr_chars=40))
     assert refused.value.key == key
 
 
 def test_validate_accepts_the_example() -> None:
-    rule = validate('OpenAI 英伟达 "Sam Altman" +芯片 !广告', Limits())
+    rule = validate('OpenAI 英伟达 "Sam Altman" +芯片 !广告', BotLimits())
     assert [x.text for x in rule.any] == ["OpenAI", "英伟达", "Sam Altman"]
     assert [x.text for x in rule.all] == ["芯片"]
     assert [x.text for x in rule.none] == ["广告"]
-    assert validate("1<2 AT&T", Limits()).any[1].text == "AT&T"
+    assert validate("1<2 AT&T", BotLimits()).any[1].text == "AT&T"
 
 
 def test_explain_matches_like_the_engine_and_speaks_chinese() -> None:
