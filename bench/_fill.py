@@ -15,10 +15,8 @@ import json
 import random
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 #: The targets the filled deliveries go to (never the benchmarks' own targets).
 TARGETS = [f"hist{i:02d}" for i in range(10)]
@@ -127,35 +125,6 @@ def fill(url: str, start: int, stories: int, now: float | None = None) -> None:
         from notifier.store.sqlite import sqlite_path
 
         fill_sqlite(sqlite_path(url), start, stories, now)
-
-
-def pg_schema(server: str) -> tuple[str, str]:
-    """Create a fresh schema on ``server``; return its name and a URL that uses it."""
-    import psycopg
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in server else "?"
-    return schema, f"{server}{sep}options={quote(f'-csearch_path={schema}')}"
-
-
-def pg_drop(server: str, schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
-def pg_reachable(server: str) -> str | None:
-    """``None`` when ``server`` answers, else why not."""
-    try:
-        import psycopg
-
-        with psycopg.connect(server, connect_timeout=3, autocommit=True):
-            return None
-    except Exception as exc:  # any reason: the PostgreSQL rows are left out
-        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
 
 
 def _chunked(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -44,11 +44,10 @@ import _growth
 import _latency
 import _throughput
 from _fakes import start_fleet
-from _fill import fill, pg_drop, pg_reachable, pg_schema
+from _fill import fill
+from _pg import DEFAULT_PG, create_schema, drop_schema, pg_reachable
 
 from notifier.store import Store, open_store
-
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def _ms(seconds: float) -> str:
@@ -90,7 +89,7 @@ class Stores:
 
     def postgres(self, filled: bool) -> str:
         assert self.pg is not None
-        schema, url = pg_schema(self.pg)
+        schema, url = create_schema(self.pg)
         self.schemas.append(schema)
         _in_thread(_migrate(url, _pg_store))
         if filled:
@@ -100,7 +99,7 @@ class Stores:
     def drop(self) -> None:
         if self.pg:
             for schema in self.schemas:
-                pg_drop(self.pg, schema)
+                drop_schema(self.pg, schema)
 
 
 def _in_thread(work: Coroutine[Any, Any, None]) -> None:

@@ -46,18 +46,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+from _pg import DEFAULT_PG, pg_schema  # noqa: E402  (bench/ is the script's folder)
+
 #: The DingTalk adapter's request timeout in the drain, seconds (also its window margin): its
 #: default, not shortened: the fakes share the CPUs with the workers, and a request that
 #: waits in the fake's backlog arrives late (a shorter margin gets robots banned here).
@@ -125,22 +124,6 @@ def _token(i: int) -> str:
 
 
 # -- stores ---------------------------------------------------------------------------------------
-
-
-@contextmanager
-def pg_schema(server: str) -> Iterator[str]:
-    """A store URL on a fresh schema of ``server``, dropped afterwards."""
-    import psycopg
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in server else "?"
-    try:
-        yield f"{server}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def upgrade(url: str) -> None:

@@ -36,12 +36,12 @@ import platform
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _pg import DEFAULT_PG, pg_schema  # noqa: E402
 
 from notifier.store import (  # noqa: E402  (after the path)
     NewDelivery,
@@ -52,8 +52,6 @@ from notifier.store import (  # noqa: E402  (after the path)
     open_store,
 )
 from notifier.store.postgres import PostgresStore  # noqa: E402
-
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def _store(url: str) -> Store:
@@ -128,23 +126,6 @@ async def check(url: str, deliveries: int) -> bool:
     return {state for _, state in counts} == {State.SENT} and sum(counts.values()) == (deliveries)
 
 
-def _pg_schema(server: str) -> tuple[str, str]:
-    import psycopg
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in server else "?"
-    return schema, f"{server}{sep}options={quote(f'-csearch_path={schema}')}"
-
-
-def _drop(server: str, schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
 def measure(
     name: str, claimers: int, args: argparse.Namespace, total: int
 ) -> tuple[tuple[float, float], bool]:
@@ -155,13 +136,10 @@ def measure(
             asyncio.run(fill(url, total, args.targets))
             figures = run(url, claimers, args.batch)
             return figures, asyncio.run(check(url, total))
-    schema, url = _pg_schema(args.pg)
-    try:
+    with pg_schema(args.pg) as url:
         asyncio.run(fill(url, total, args.targets))
         figures = run(url, claimers, args.batch)
         return figures, asyncio.run(check(url, total))
-    finally:
-        _drop(args.pg, schema)
 
 
 def main() -> int:
