@@ -7,6 +7,7 @@ parentheses (``[Razr Ultra (2025) 评测](url)``) and deeply nested brackets are
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 from notifier.textutil import one_line, strip_tags, strip_zero_width, unescape
@@ -89,13 +90,19 @@ def is_image_markup(text: str) -> bool:
     return text.lstrip().lower().startswith(_MEDIA_PREFIXES)
 
 
-def scan_links(s: str) -> list[Link]:
+def scan_links(s: str) -> tuple[Link, ...]:
     """Every top-level link, image and image-markup span of ``s``, left to right."""
     if "[" not in s:
-        return []
+        return ()
+    return _scan_links(s)
+
+
+@functools.lru_cache(maxsize=256)
+def _scan_links(s: str) -> tuple[Link, ...]:
+    # cached: the structural reader asks about the same block text several times
     brackets = _match_pairs(s, "[")
     if not brackets:
-        return []
+        return ()
     parens = _match_pairs(s, "(") if "](" in s else {}
     links: list[Link] = []
     n = len(s)
@@ -120,7 +127,7 @@ def scan_links(s: str) -> list[Link]:
             i = j + 1
         else:
             i = k + 1
-    return links
+    return tuple(links)
 
 
 def _trim_url(url: str) -> str:
@@ -154,6 +161,13 @@ def urls_in(s: str) -> list[str]:
     Images (``![..](..)``), image markup (``[图片: ..]``) and URLs ending in an image
     extension are skipped.
     """
+    if "://" not in s:
+        return []
+    return list(_urls_in(s))
+
+
+@functools.lru_cache(maxsize=256)
+def _urls_in(s: str) -> tuple[str, ...]:
     found: list[tuple[int, str]] = []
     masked = s
     links = scan_links(s)
@@ -170,11 +184,11 @@ def urls_in(s: str) -> list[str]:
             if not is_autolinked_word(url):
                 found.append((m.start(), url))
     found.sort(key=lambda pair: pair[0])
-    return [
+    return tuple(
         url
         for _, url in found
         if url.lower().startswith(("http://", "https://")) and not is_image_url(url)
-    ]
+    )
 
 
 def first_url(s: str) -> str | None:

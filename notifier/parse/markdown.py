@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from notifier.errors import DigestError
-from notifier.parse import aicode, deepgeek, generic, insight, live72
+from notifier.parse import deepgeek, insight
+from notifier.parse.reader import read as structure_read
 from notifier.parse.blocks import Line, split_lines
 from notifier.parse.detect import markdown_family
 from notifier.parse.frontmatter import split_front_matter
@@ -14,10 +15,7 @@ from notifier.parse.result import Context, Draft, ParseResult, build_items
 
 _READERS: dict[str, Callable[[list[Line], Context], list[Draft]]] = {
     "insight-daily": insight.parse,
-    "72live": live72.parse,
-    "aicode": aicode.parse,
     "deepgeek": deepgeek.parse,
-    "markdown": generic.parse,
 }
 
 
@@ -29,7 +27,13 @@ def parse(text: str, ctx: Context) -> ParseResult:
     start = fm.body_start if fm else 0
     lines = split_lines(raw[start:], start + 1, ctx)
     family = markdown_family(data, lines)
-    drafts = _READERS[family](lines, ctx)
+    import os
+
+    reader = _READERS.get(family)
+    if reader is None or os.environ.get("NOTIFIER_FORCE_STRUCTURE"):
+        drafts = structure_read(raw[start:], start + 1, ctx)
+    else:
+        drafts = reader(lines, ctx)
     source = digest_source(data, lines, ctx)
     date = digest_date(data, lines, ctx)
     items = build_items(drafts, ctx.origin, source, date)
@@ -37,4 +41,4 @@ def parse(text: str, ctx: Context) -> ParseResult:
         if family == "markdown" and not drafts:
             raise DigestError(ctx.origin, "no items and no recognisable digest structure")
         ctx.warn(start + 1, f"no items found in this {family} digest")
-    return ParseResult(ctx.origin, family, source, date, items, ctx.warnings)
+    return ParseResult(ctx.origin, family, source, date, items, ctx.warnings, ctx.notes)

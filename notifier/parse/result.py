@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from notifier.items import Item, item_id
 from notifier.parse.hotness import body_hotness, split_hotness
@@ -26,17 +27,19 @@ class ParseResult:
     date: dt.date | None
     items: list[Item]
     warnings: list[str] = dataclasses.field(default_factory=list)
+    notes: list[Any] = dataclasses.field(default_factory=list)
 
 
 class Context:
     """Where a digest came from and the warnings gathered while reading it."""
 
-    __slots__ = ("filename", "origin", "warnings")
+    __slots__ = ("filename", "notes", "origin", "warnings")
 
     def __init__(self, origin: str, filename: str | None = None) -> None:
         self.origin = origin
         self.filename = filename
         self.warnings: list[str] = []
+        self.notes: list[Any] = []
 
     def warn(self, line: int, message: str) -> None:
         """Record ``origin:line: message``."""

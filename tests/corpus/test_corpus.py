@@ -30,7 +30,8 @@ if not CORPUS.is_dir():
 
 def _load_expected() -> list[dict]:
     cases = []
-    for path in sorted(EXPECTED_DIR.glob("*/*.json")):
+    families = ("72live", "deepgeek", "insight-daily", "seeds")
+    for path in sorted(p for f in families for p in (EXPECTED_DIR / f).glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         assert data["count"] == len(data["items"]), f"{path}: count does not match items"
         cases.append(data)

@@ -30,18 +30,21 @@ def test_numbered_entries_when_no_heading_items() -> None:
     )
     assert [(i.title, i.url) for i in d.items] == [
         ("First", "https://ex.com/1"),
-        ("Second", None),
+        ("Second is bold.", None),  # bold at the start of a sentence is emphasis
         ("Third story.", None),
     ]
     assert d.items[0].summary == "about one"
-    assert d.items[1].summary == "is bold. More text."
+    assert d.items[1].summary == "More text."
     assert d.date is not None
     assert d.date.isoformat() == "2025-12-08"
 
 
-def test_link_bullets_as_last_resort() -> None:
+def test_a_story_without_a_link_among_linked_ones_keeps_its_title() -> None:
     d = parse_text("# Links\n\n- [A story](https://ex.com/a): why it matters\n- no link here\n")
-    assert [(i.title, i.url) for i in d.items] == [("A story", "https://ex.com/a")]
+    assert [(i.title, i.url) for i in d.items] == [
+        ("A story", "https://ex.com/a"),
+        ("no link here", None),
+    ]
 
 
 def test_ads_and_podcast_sections_skipped() -> None:

@@ -1,0 +1,196 @@
+"""Parts of a page that are not news: what their headings and link texts say.
+
+A heading names a non-news part (ads, commentary, the day's summary, keywords, outlook,
+FAQ, subscribe and contact blocks, stats, navigation) when it is short, like a section
+name, and holds one of the words below. A long heading is a story title, whatever words
+it holds ("谷歌广告收入创新高" is news). A story title is only dropped for an explicit
+sponsor tag (``(Sponsor)``, ``【广告】``) or when it is a navigation word (上一期, Next).
+"""
+
+from __future__ import annotations
+
+import re
+
+from notifier.parse.units import weight
+
+HEADING_MAX = 28  # weight above which a heading is a title, not a part's name
+
+# Words that make any short heading a non-news part.
+_STRONG = (
+    "点评",
+    "解读",
+    "编者按",
+    "写在最后",
+    "editor's note",
+    "commentary",
+    "广告",
+    "推广",
+    "赞助",
+    "产品自荐",
+    "sponsor",
+    "advertis",
+    "together with",
+    "in partnership with",
+    "presented by",
+    "brought to you by",
+    "播客",
+    "podcast",
+    "一句话",
+    "今日概要",
+    "本期概要",
+    "要点汇总",
+    "关键词",
+    "趋势预测",
+    "常见问题",
+    "faq",
+    "tl;dr",
+    "tldr",
+    "keywords",
+    "what to watch",
+    "looking ahead",
+    "table of contents",
+    "目录",
+    "订阅",
+    "联系我们",
+    "关注我们",
+    "加入社群",
+    "交流群",
+    "往期",
+    "关于我们",
+    "免责声明",
+    "版权",
+    "数据统计",
+    "数据说明",
+    "致谢",
+    "贡献者",
+    "subscribe",
+    "follow us",
+    "tell your friends",
+    "contributors",
+    "acknowledg",
+    "disclaimer",
+    "copyright",
+    "previous issues",
+    "past issues",
+)
+# Words that name a non-news part only when the heading is little more than the word.
+_WEAK = (
+    "评论",
+    "小结",
+    "总结",
+    "结语",
+    "概览",
+    "导读",
+    "速览",
+    "标签",
+    "展望",
+    "预测",
+    "统计",
+    "关于",
+    "tags",
+    "contents",
+    "outlook",
+    "predictions",
+    "contact",
+    "about",
+    "feedback",
+    "share",
+    "referral",
+    "refer",
+    "work at",
+    "hiring",
+    "jobs",
+    "stats",
+    "statistics",
+    "credits",
+    "archive",
+    "final thoughts",
+    "summary",
+    "overview",
+    "intro",
+    "introduction",
+)
+_WEAK_EXTRA = 10  # weight a heading may have beyond a weak word
+_DECOR_RE = re.compile(r"[^\w\s]+")
+_SPONSOR_TAG_RE = re.compile(
+    r"[(（\[【]\s*(?:sponsor(?:ed)?|ad|advertisement|partner|promoted|广告|推广|赞助|软文)\s*[)）\]】]",
+    re.IGNORECASE,
+)
+NAV_WORDS = frozenset(
+    {
+        "上一期",
+        "下一期",
+        "上一篇",
+        "下一篇",
+        "上一页",
+        "下一页",
+        "首页",
+        "返回",
+        "返回目录",
+        "返回首页",
+        "目录",
+        "归档",
+        "往期",
+        "往期回顾",
+        "更多往期",
+        "home",
+        "index",
+        "archive",
+        "archives",
+        "previous",
+        "next",
+        "prev",
+        "back",
+        "top",
+        "back to top",
+        "previous issue",
+        "next issue",
+        "all issues",
+        "rss",
+        "unsubscribe",
+        "subscribe",
+        "view in browser",
+        "view online",
+        "sign up",
+        "share",
+    }
+)
+_NAV_TRIM = " \t←→«»<>|‹›·•-—–:：()（）[]【】"
+
+
+def non_news_heading(title: str) -> bool:
+    """True for a short heading that names ads, commentary or other boilerplate."""
+    if weight(title) > HEADING_MAX:
+        return False
+    low = title.casefold()
+    if any(_has(low, word, whole=False) for word in _STRONG):
+        return True
+    bare = weight(_DECOR_RE.sub("", low).strip())
+    return any(_has(low, w, whole=True) and bare <= weight(w) + _WEAK_EXTRA for w in _WEAK)
+
+
+def _has(low: str, word: str, *, whole: bool) -> bool:
+    """``word`` in ``low``. An ASCII word starts a word (``sponsor`` in ``sponsored``);
+    ``whole``: it is a whole word (``share`` is not in ``shares``)."""
+    if not word.isascii():
+        return word in low
+    i = low.find(word)
+    while i >= 0:
+        before = low[i - 1] if i else " "
+        j = i + len(word)
+        after = low[j] if j < len(low) else " "
+        starts = not (before.isascii() and before.isalnum())
+        if starts and not (whole and after.isascii() and after.isalpha()):
+            return True
+        i = low.find(word, i + 1)
+    return False
+
+
+def sponsored(title: str) -> bool:
+    """True for a story title tagged as paid: ``(Sponsor)``, ``【广告】``."""
+    return _SPONSOR_TAG_RE.search(title) is not None
+
+
+def navigation(title: str) -> bool:
+    """True for a link text that navigates: 上一期, Next →, Home."""
+    return title.casefold().strip(_NAV_TRIM) in NAV_WORDS

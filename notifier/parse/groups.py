@@ -1,0 +1,247 @@
+"""Groups of repeated blocks that may be stories: a list's entries, a run of paragraphs,
+a table's rows.
+
+A group is a *story group* when its units carry stories: most have a link, or most start
+with a title (``**Headline**: description``). Otherwise it is text (a summary's key
+points, a day's overview) and gives no items. An entry whose nested list is a story group
+(``- **Models**`` with linked sub-entries) is a *container entry*: a section of its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from notifier.parse.boiler import navigation, sponsored
+from notifier.parse.mdtree import CODE, ENTRY, HEADING, HTML, LIST, PARA, QUOTE, ROW, TABLE, Node
+from notifier.parse.units import (
+    ENUM_RE,
+    Lead,
+    has_enum,
+    is_placeholder_lead,
+    lead,
+    link_line_url,
+    plain,
+    story_urls,
+    weight,
+)
+from notifier.textutil import strip_tags
+
+LINKED, TITLED, PLAIN, META, PLACEHOLDER, NAV, GROUP = (
+    "linked",
+    "titled",
+    "plain",
+    "meta",
+    "placeholder",
+    "navigation",
+    "group",
+)
+TITLE_MIN = 6  # weight of a bold title below which it is a label (`**速度**：`)
+DESC_MIN = 16  # weight of the text after a bold title that makes it a story
+PARA_TITLE_MIN = 10
+GROUP_HEAD_MAX = 60
+SENTENCE_MIN = 24  # mean weight of plain entries that read as news, not as key points
+LAST_RESORT = 2  # relaxed level at which any plain entries are stories
+
+
+@dataclasses.dataclass(slots=True)
+class Unit:
+    """One block that may be a story: an entry, a paragraph (and its body) or a row."""
+
+    node: Node
+    lead: Lead
+    urls: list[str]  # every story link in the unit
+    body: list[str]  # raw markdown of the rest (one string per paragraph / entry)
+    kind: str = PLAIN
+    nested: Node | None = None  # a container entry's list
+
+    @property
+    def url(self) -> str | None:
+        return self.lead.url or (self.urls[0] if self.urls else None)
+
+
+@dataclasses.dataclass(slots=True)
+class Group:
+    """Units read from one list, table or run of paragraphs."""
+
+    node: Node
+    units: list[Unit]
+    stories: bool
+    why: str
+    containers: bool = False  # the units are container entries
+    nodes: list[Node] = dataclasses.field(default_factory=list)  # blocks it spans
+
+    @property
+    def items(self) -> list[Unit]:
+        return [u for u in self.units if u.kind in (LINKED, TITLED, PLAIN)]
+
+
+def flatten(node: Node) -> Iterator[str]:
+    """Raw text of a block and everything under it, one string per paragraph or entry."""
+    if node.kind == PARA:
+        yield node.text
+    elif node.kind == HEADING:  # inside an entry or a story: text that starts with `#`
+        yield "#" * node.level + " " + node.text
+    elif node.kind == HTML:
+        text = strip_tags(node.text).strip()
+        if text:
+            yield text
+    elif node.kind == ROW:
+        yield " | ".join(cell.text for cell in node.children)
+    elif node.kind != CODE:
+        for child in node.children:
+            yield from flatten(child)
+
+
+def _classify(unit: Unit) -> str:
+    ld = unit.lead
+    if is_placeholder_lead(ld.title):
+        return PLACEHOLDER
+    if sponsored(ld.title) or navigation(ld.title):
+        return NAV
+    rest = plain(ld.rest)
+    if ld.kind == "link" and ld.url:
+        return LINKED
+    if ld.kind == "bold":
+        if weight(ld.title) < TITLE_MIN:
+            return META
+        if ld.url or unit.urls or weight(rest) >= DESC_MIN or unit.body:
+            return TITLED
+        return META
+    if unit.urls and weight(ld.title) >= TITLE_MIN:
+        return LINKED
+    return PLAIN if weight(ld.title) >= TITLE_MIN else META
+
+
+def entry_unit(entry: Node) -> Unit:
+    """The unit of one list entry: its first paragraph leads, the rest is its body."""
+    children = entry.children
+    head = children[0].text if children and children[0].kind == PARA else ""
+    ld = lead(head) if head else Lead("", None, "", "plain")
+    body = [text for child in children[1 if head else 0 :] for text in flatten(child)]
+    urls = story_urls("\n".join([head, *body]))
+    unit = Unit(entry, ld, urls, body)
+    unit.kind = _classify(unit)
+    nested = next((c for c in children if c.kind == LIST), None)
+    if nested is not None and not ld.url and weight(ld.title) <= GROUP_HEAD_MAX:
+        inner = judge_list(nested)
+        if inner.stories and len(inner.items) >= 2 and not (ld.kind == "bold" and plain(ld.rest)):
+            unit.kind, unit.nested = GROUP, nested
+    return unit
+
+
+def judge_units(node: Node, units: list[Unit], *, relaxed: int = 0) -> Group:
+    """Decide whether ``units`` are stories (see the module docstring)."""
+    real = [u for u in units if u.kind not in (PLACEHOLDER, NAV)]
+    if not real:
+        why = "placeholder entries" if units else "empty"
+        return Group(node, units, False, why)
+    n = len(real)
+    groups = sum(1 for u in real if u.kind == GROUP)
+    if groups * 2 >= n and groups >= 1:
+        return Group(node, units, True, f"{groups} of {n} entries hold stories", containers=True)
+    linked = sum(1 for u in real if u.kind == LINKED)
+    titled = sum(1 for u in real if u.kind == TITLED)
+    if linked * 2 >= n:
+        return Group(node, units, True, f"{linked} of {n} have a link")
+    if (linked + titled) * 2 >= n and titled:
+        return Group(node, units, True, f"{linked + titled} of {n} start with a title")
+    plain_units = [u for u in real if u.kind == PLAIN]
+    if relaxed and len(plain_units) * 2 >= n and (n >= 2 or relaxed >= LAST_RESORT):
+        size = sum(weight(u.lead.title) + weight(plain(u.lead.rest)) for u in plain_units)
+        numbered = node.kind == LIST and any(u.node.number is not None for u in plain_units)
+        least = 0 if relaxed >= LAST_RESORT else SENTENCE_MIN // (2 if numbered else 1)
+        if size >= least * len(plain_units):
+            return Group(node, units, True, "entries of text on a page without links")
+    return Group(node, units, False, "no link and no title in most of them")
+
+
+def judge_list(node: Node, *, relaxed: int = 0) -> Group:
+    units = [entry_unit(e) for e in node.children if e.kind == ENTRY]
+    return judge_units(node, units, relaxed=relaxed)
+
+
+def _row_unit(row: Node) -> Unit | None:
+    cells = [cell.text for cell in row.children]
+    for text in cells:
+        ld = lead(text)
+        if ld.kind == "link" and ld.url:
+            others = [c for c in cells if c is not text]
+            unit = Unit(row, ld, story_urls(text), [" | ".join(others)])
+            unit.kind = LINKED
+            return unit
+    return None
+
+
+def judge_table(node: Node) -> Group:
+    rows = [r for part in node.children for r in ([part] if part.kind == ROW else part.children)]
+    units = [u for u in (_row_unit(r) for r in rows) if u is not None]
+    if not units:
+        return Group(node, [], False, "a table without links")
+    return Group(node, units, True, f"{len(units)} of {len(rows)} rows have a link")
+
+
+def _para_starts_unit(text: str) -> bool:
+    if link_line_url(text) is not None:
+        return False
+    ld = lead(text)
+    if ld.kind == "link":
+        return True
+    if ld.kind == "bold":
+        return weight(ld.title) >= PARA_TITLE_MIN and bool(plain(ld.rest))
+    return has_enum(text) and not text.lstrip().startswith("#")
+
+
+def para_units(blocks: list[Node]) -> list[tuple[list[Node], list[Unit]]]:
+    """Runs of paragraphs that each start a unit (``【1】…``, ``[Title](url) …``,
+    ``**Title**：…``), with the paragraphs after each as its body."""
+    runs: list[tuple[list[Node], list[Unit]]] = []
+    nodes: list[Node] = []
+    units: list[Unit] = []
+    for block in blocks:
+        if block.kind == PARA:
+            pieces = _split_enumerated(block)
+            if _para_starts_unit(pieces[0].text):
+                for piece in pieces:
+                    ld = lead(piece.text)
+                    units.append(Unit(piece, ld, story_urls(piece.text), []))
+                nodes.append(block)
+                continue
+            if units:  # body of the unit above
+                units[-1].body.append(block.text)
+                units[-1].urls.extend(story_urls(block.text))
+                nodes.append(block)
+                continue
+        elif block.kind in (LIST, QUOTE) and units:
+            for text in flatten(block):
+                units[-1].body.append(text)
+                units[-1].urls.extend(story_urls(text))
+            nodes.append(block)
+            continue
+        if units:
+            runs.append((nodes, units))
+        nodes, units = [], []
+    if units:
+        runs.append((nodes, units))
+    for _, found in runs:
+        for unit in found:
+            unit.urls = list(dict.fromkeys(unit.urls))
+            unit.kind = _classify(unit)
+            if unit.kind in (PLAIN, META) and has_enum(unit.node.text) and len(found) >= 2:
+                unit.kind = TITLED  # numbered paragraphs: `【1】Title`, `(2) Title`
+    return runs
+
+
+def _split_enumerated(block: Node) -> list[Node]:
+    """A paragraph whose lines each start with ``【N】`` / ``(N)``: one piece per line group."""
+    lines = block.text.split("\n")
+    if len(lines) < 2 or not all(has_enum(line) for line in lines[:2]):
+        return [block]
+    pieces: list[Node] = []
+    for offset, line in enumerate(lines):
+        if ENUM_RE.match(line) and has_enum(line) or not pieces:
+            pieces.append(Node(PARA, block.line + offset, block.line + offset, line))
+        else:
+            pieces[-1].text += "\n" + line
+            pieces[-1].end = block.line + offset
+    return pieces

@@ -1,0 +1,187 @@
+"""Markdown blocks as a small tree: headings, paragraphs, lists, quotes, tables, code, HTML.
+
+markdown-it-py does the block parsing (CommonMark, plus tables); inline markup is left as
+raw text for :mod:`notifier.parse.inline`, which knows the quirks of real digests. A few
+line-preserving fixes run first, so that what a reader sees as a heading or a list is one:
+``####python`` (no space), ``1、标题`` / ``1.标题`` / ``(1)`` numbering, ``•`` bullets, and a
+``---`` right under text (a rule, not a setext heading).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+HEADING, PARA, LIST, ENTRY, QUOTE, CODE, TABLE, ROW, HTML, RULE = (
+    "heading",
+    "paragraph",
+    "list",
+    "entry",
+    "quote",
+    "code",
+    "table",
+    "row",
+    "html",
+    "rule",
+)
+MAX_NESTING = 200  # markdown-it stops nesting silently past its limit: keep it far away
+
+_HASH_HEADING_RE = re.compile(r"^( {0,3})(#{2,6})(?=[^#\s])")
+_NUMBER_FIX_RE = re.compile(r"^( {0,3})(\d{1,9})(?:[、．]|\.(?=[^\s\d]))[ \t]*(?=\S)")
+_BULLET_FIX_RE = re.compile(r"^( {0,3})[•●▪◦▸►‣][ \t]+(?=\S)")
+_DASH_RULE_RE = re.compile(r" {0,3}-{3,}[ \t]*")
+_FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+@dataclasses.dataclass(slots=True)
+class Node:
+    """One block. ``line``/``end`` are 1-based file lines (``end`` inclusive)."""
+
+    kind: str
+    line: int
+    end: int
+    text: str = ""  # heading/paragraph/cell: raw inline markdown; code/html: raw text
+    level: int = 0  # heading level
+    number: int | None = None  # entry of an ordered list: its number
+    children: list[Node] = dataclasses.field(default_factory=list)
+
+    def walk(self) -> Iterator[Node]:
+        """This node and every node under it, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _unclosed_fence(lines: list[str]) -> int | None:
+    """Index of a code fence that is never closed (read as text, like the line reader)."""
+    fence, opened = "", -1
+    for i, line in enumerate(lines):
+        m = _FENCE_RE.match(line)
+        if m is None:
+            continue
+        mark = m.group(1)
+        if not fence:
+            fence, opened = mark, i
+        elif mark[0] == fence[0] and len(mark) >= len(fence) and not line.strip().strip(mark[0]):
+            fence = ""
+    return opened if fence else None
+
+
+def _fix_lines(lines: list[str]) -> list[str]:
+    """Line-preserving fixes so that markdown-it sees the blocks a reader sees."""
+    lines = list(lines)
+    while (open_at := _unclosed_fence(lines)) is not None:
+        lines[open_at] = ""
+    out: list[str] = []
+    fence = ""
+    prev = ""
+    for line in lines:
+        m = _FENCE_RE.match(line)
+        if fence:
+            if m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = ""
+            out.append(line)
+            prev = line
+            continue
+        if m is not None:
+            fence = m.group(1)
+            out.append(line)
+            prev = line
+            continue
+        fixed = _HASH_HEADING_RE.sub(r"\1\2 ", line, count=1)
+        fixed = _NUMBER_FIX_RE.sub(r"\1\2. ", fixed, count=1)
+        fixed = _BULLET_FIX_RE.sub(r"\1- ", fixed, count=1)
+        if prev.strip() and _DASH_RULE_RE.fullmatch(fixed):
+            fixed = "***"  # a rule under text, not a setext heading
+        out.append(fixed)
+        prev = fixed
+    return out
+
+
+_PARSER: MarkdownIt | None = None
+
+
+def _parser() -> MarkdownIt:
+    global _PARSER
+    if _PARSER is None:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+        _PARSER = md.enable("table").disable("inline")
+    return _PARSER
+
+
+def parse_blocks(lines: list[str], first_no: int) -> list[Node]:
+    """The top-level blocks of markdown ``lines``; ``first_no`` is the file line of lines[0]."""
+    src = "\n".join(_fix_lines(lines))
+    tokens = _parser().parse(src)
+    return _build(tokens, first_no)
+
+
+_OPEN = {
+    "bullet_list_open": LIST,
+    "ordered_list_open": LIST,
+    "list_item_open": ENTRY,
+    "blockquote_open": QUOTE,
+    "table_open": TABLE,
+    "tr_open": ROW,
+}
+
+
+def _build(tokens: list[Token], first_no: int) -> list[Node]:
+    root = Node(LIST, first_no, first_no)
+    stack = [root]
+    pending: Node | None = None  # heading or paragraph waiting for its inline token
+    cell = False
+    for tok in tokens:
+        kind = _OPEN.get(tok.type)
+        if kind is not None:
+            start, stop = tok.map or (0, 0)
+            node = Node(kind, start + first_no, stop + first_no - 1)
+            if kind == ENTRY and tok.info:
+                node.number = int(tok.info)
+            stack[-1].children.append(node)
+            stack.append(node)
+        elif tok.nesting == -1 and tok.type in _CLOSE:
+            stack.pop()
+        elif tok.type in ("heading_open", "paragraph_open"):
+            start, stop = tok.map or (0, 0)
+            level = int(tok.tag[1]) if tok.type == "heading_open" else 0
+            kind = HEADING if level else PARA
+            pending = Node(kind, start + first_no, stop + first_no - 1, level=level)
+        elif tok.type in ("th_open", "td_open"):
+            cell = True
+        elif tok.type == "inline":
+            if pending is not None:
+                pending.text = tok.content
+                stack[-1].children.append(pending)
+                pending = None
+            elif cell:
+                row = stack[-1]
+                row.children.append(Node(PARA, row.line, row.line, tok.content))
+                cell = False
+        elif tok.type in ("fence", "code_block", "html_block", "hr"):
+            start, stop = tok.map or (0, 0)
+            kind = {"fence": CODE, "html_block": HTML, "hr": RULE}.get(tok.type, PARA)
+            stack[-1].children.append(
+                Node(kind, start + first_no, stop + first_no - 1, tok.content.rstrip("\n"))
+            )
+    return root.children
+
+
+_CLOSE = frozenset(
+    {
+        "bullet_list_close",
+        "ordered_list_close",
+        "list_item_close",
+        "blockquote_close",
+        "table_close",
+        "tr_close",
+    }
+)

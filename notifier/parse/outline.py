@@ -1,0 +1,140 @@
+"""A page's outline: the sections its headings open, with the blocks under each.
+
+A heading of level L holds everything up to the next heading of level <= L. A paragraph
+whose first line is only bold text (``**AI Model Releases**``) is read as a heading one
+level below every real heading, unless it is a short label (``**要点：**``,
+``**Links mentioned**:``) that belongs to the text around it. The page's own title
+heading is not a section: what sits under it belongs to the page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from notifier.parse.boiler import non_news_heading
+from notifier.parse.mdtree import HEADING, PARA, RULE, Node
+from notifier.parse.units import plain, weight
+
+PSEUDO_LEVEL = 7  # a bold line used as a heading: below every real heading
+_BOLD_LINE_RE = re.compile(r"[ \t]*(\*\*|__)([^*_\n]|[^*_\n].*?[^\\])\1[ \t]*([:：]?)[ \t]*")
+LABEL_MAX = 24  # a bold line ending in ':' up to this weight is a label, not a heading
+_LABELS = frozenset(
+    {
+        "摘要",
+        "要点",
+        "核心要点",
+        "关键要点",
+        "背景",
+        "影响",
+        "亮点",
+        "详情",
+        "简介",
+        "概要",
+        "来源",
+        "链接",
+        "原文",
+        "原文链接",
+        "summary",
+        "key points",
+        "highlights",
+        "why it matters",
+        "details",
+        "background",
+        "takeaways",
+        "context",
+        "source",
+        "link",
+        "impact",
+    }
+)
+
+
+@dataclasses.dataclass(slots=True)
+class Section:
+    """A heading and what it holds: its own blocks, then its sub-sections."""
+
+    head: Node | None  # None for the page itself
+    title: str
+    level: int
+    blocks: list[Node] = dataclasses.field(default_factory=list)
+    children: list[Section] = dataclasses.field(default_factory=list)
+
+    @property
+    def line(self) -> int:
+        return self.head.line if self.head is not None else 1
+
+    @property
+    def pseudo(self) -> bool:
+        return self.head is not None and self.head.kind == PARA
+
+    @property
+    def raw(self) -> str:
+        """The heading's raw markdown (a bold line: its first line)."""
+        if self.head is None:
+            return ""
+        return self.head.text.split("\n", 1)[0]
+
+
+def bold_heading(node: Node) -> tuple[str, str] | None:
+    """``(title, rest)`` when a paragraph's first line is a bold heading, else ``None``."""
+    if node.kind != PARA or not node.text.lstrip().startswith(("**", "__")):
+        return None
+    first, _, rest = node.text.partition("\n")
+    m = _BOLD_LINE_RE.fullmatch(first)
+    if m is None:
+        return None
+    title = plain(m.group(2))
+    if not title:
+        return None
+    if non_news_heading(title):  # `**点评：**`: a part that is not news starts here
+        return title.rstrip(":： "), rest
+    if title.casefold().rstrip(":： ") in _LABELS:
+        return None
+    if (m.group(3) or title[-1] in ":：") and weight(title) <= LABEL_MAX:
+        return None
+    return title.rstrip(":： "), rest
+
+
+def title_heading(blocks: list[Node]) -> Node | None:
+    """The page's own title: its first heading, when no other heading is as high."""
+    headings = [b for b in blocks if b.kind == HEADING]
+    if not headings:
+        return None
+    first = headings[0]
+    if first.level > 2 or any(h.level <= first.level for h in headings[1:]):
+        return None
+    return first
+
+
+def outline(blocks: list[Node], title: Node | None) -> Section:
+    """The page as a tree of sections (the root has no heading)."""
+    root = Section(None, "", 0)
+    stack = [root]
+    for block in blocks:
+        if block is title:
+            continue
+        if block.kind == HEADING:
+            while stack[-1].level >= block.level:
+                stack.pop()
+            section = Section(block, plain(block.text), block.level)
+            stack[-1].children.append(section)
+            stack.append(section)
+            continue
+        bold = bold_heading(block)
+        if bold is not None:
+            while stack[-1].level >= PSEUDO_LEVEL:
+                stack.pop()
+            section = Section(block, bold[0], PSEUDO_LEVEL)
+            stack[-1].children.append(section)
+            stack.append(section)
+            if bold[1].strip():
+                rest = Node(PARA, block.line + 1, block.end, bold[1])
+                section.blocks.append(rest)
+            continue
+        if block.kind == RULE and stack[-1].level >= PSEUDO_LEVEL:
+            while stack[-1].level >= PSEUDO_LEVEL:
+                stack.pop()  # a rule ends a bold-line section
+            continue
+        stack[-1].blocks.append(block)
+    return root

@@ -1,0 +1,341 @@
+"""The structural reader: which blocks of a page are stories, which are sections.
+
+It works on the outline (:mod:`notifier.parse.outline`) bottom-up. A section whose heading
+carries a story (a link in the heading, a ``原文链接`` / ``Source:`` line under it, a body of
+prose) is one item, and its inner lists are its summary. A section that groups repeated
+story units (sub-sections that are stories, lists of linked or titled entries, tables of
+links) is a container: its heading becomes the ``section`` of the stories under it. Each
+decision is recorded as a :class:`~notifier.parse.explain.Note` for ``--explain``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from notifier.parse.boiler import non_news_heading
+from notifier.parse.common import text_of
+from notifier.parse.explain import Note
+from notifier.parse.groups import (
+    LINKED,
+    Group,
+    Unit,
+    flatten,
+    judge_list,
+    judge_table,
+    judge_units,
+    para_units,
+)
+from notifier.parse.mdtree import CODE, HTML, LIST, PARA, QUOTE, RULE, TABLE, Node
+from notifier.parse.outline import Section
+from notifier.parse.result import Draft
+from notifier.parse.units import (
+    BUTTONS,
+    is_placeholder_text,
+    own_text,
+    link_line_url,
+    plain,
+    story_urls,
+    strip_enum,
+    weight,
+)
+
+STORY, CONTAINER, EMPTY, SKIP = "story", "container", "empty", "skip"
+PROSE_MIN = 20  # weight of a paragraph that is body text, not a label
+PROSE_OWN_MIN = 10  # ... of which this much is not link text
+SECTION_NAME_MAX = 16  # a heading this short, holding one linked entry, names a section
+
+
+@dataclasses.dataclass(slots=True)
+class Plan:
+    """What a section is, and why."""
+
+    section: Section
+    role: str
+    why: str
+    groups: list[Group] = dataclasses.field(default_factory=list)
+    children: list[Plan] = dataclasses.field(default_factory=list)
+    url: str | None = None  # a story's link
+    linked: bool = False  # a story with a link of its own
+
+    @property
+    def items(self) -> int:
+        if self.role == STORY:
+            return 1
+        if self.role != CONTAINER:
+            return 0
+        own = sum(len(g.items) for g in self.groups if g.stories and not g.containers)
+        inner = sum(len(_container_units(g)) for g in self.groups if g.containers)
+        return own + inner + sum(child.items for child in self.children)
+
+
+def _container_units(group: Group) -> list[Unit]:
+    out: list[Unit] = []
+    for unit in group.units:
+        if unit.nested is not None:
+            out.extend(judge_list(unit.nested).items)
+    return out
+
+
+def _heading_url(section: Section) -> str | None:
+    if section.head is None:
+        return None
+    urls = story_urls(section.raw)
+    return urls[0] if urls else None
+
+
+def _content(blocks: list[Node]) -> list[Node]:
+    """Blocks with quotes opened up (a quoted list is still a list)."""
+    out: list[Node] = []
+    for block in blocks:
+        if block.kind == QUOTE:
+            out.extend(_content(block.children))
+        else:
+            out.append(block)
+    return out
+
+
+class Reader:
+    """Reads one page's outline into drafts and notes."""
+
+    def __init__(self, *, relaxed: int = 0) -> None:
+        self.relaxed = relaxed
+        self.drafts: list[Draft] = []
+        self.notes: list[Note] = []
+
+    # -- judging ---------------------------------------------------------------------------
+
+    def groups(self, blocks: list[Node]) -> list[Group]:
+        """The candidate story groups among a section's own blocks."""
+        content = _content(blocks)
+        found: list[Group] = []
+        for block in content:
+            if block.kind == LIST:
+                found.append(judge_list(block, relaxed=self.relaxed))
+            elif block.kind == TABLE:
+                found.append(judge_table(block))
+        for nodes, units in para_units(content):
+            group = judge_units(nodes[0], units, relaxed=self.relaxed)
+            group.nodes = nodes
+            if len(units) < 2 and not (group.stories and units[0].kind == LINKED):
+                group.stories, group.why = False, "a single paragraph"
+            found.append(group)
+        found.sort(key=lambda g: g.node.line)
+        return found
+
+    def judge(self, section: Section) -> Plan:
+        if section.head is not None and non_news_heading(section.title):
+            return Plan(section, SKIP, "not news (commentary, ads, boilerplate)")
+        children = [self.judge(child) for child in section.children]
+        groups = self.groups(section.blocks)
+        plan = Plan(section, CONTAINER, "", groups, children)
+        if section.head is None:
+            plan.why = "the page"
+            self._siblings(children)
+            return plan
+        head_url = _heading_url(section)
+        taken = {id(n) for g in groups if g.stories for n in (g.nodes or [g.node])}
+        free = [b for b in section.blocks if id(b) not in taken]
+        lead_url = self._lead_url(free) if free and free[0] is section.blocks[0] else None
+        prose = self._prose(free)
+        units = [u for g in groups if g.stories for u in g.items]
+        linked = [u for u in units if u.kind == LINKED and u.url not in (head_url, lead_url)]
+        evidence = linked if prose else units  # a story's key points are not stories
+        inner = sum(child.items for child in children)
+        own_url = head_url or lead_url
+        if inner and not (own_url and prose and not evidence and _all_unlinked(children)):
+            plan.why = f"holds {inner} stories in its sub-sections"
+        elif lead_url and not (len(linked) >= 3 and not prose):
+            self._story(plan, lead_url, "a link line under the heading")
+        elif head_url and not (len(evidence) >= 2 and not prose):
+            self._story(plan, head_url, "a link in the heading")
+        elif len(evidence) >= 2 or (evidence and weight(section.title) <= SECTION_NAME_MAX):
+            plan.why = f"groups {len(evidence)} story entries"
+        elif evidence and not prose:
+            self._story(plan, evidence[0].url, "a heading with one linked entry")
+        elif prose or self._has_body(section, groups):
+            urls = story_urls("\n".join(t for b in section.blocks for t in flatten(b)))
+            self._story(plan, urls[0] if urls else None, "a heading with body text")
+            plan.linked = bool(urls)
+        else:
+            plan.role, plan.why = EMPTY, "no stories under it"
+        self._siblings(children)
+        return plan
+
+    def _story(self, plan: Plan, url: str | None, why: str) -> None:
+        plan.role, plan.url, plan.why, plan.linked = STORY, url, why, url is not None
+
+    def _siblings(self, plans: list[Plan]) -> None:
+        """Text-only 'stories' between sections of stories are intros and outros."""
+        containers = sum(1 for p in plans if p.role == CONTAINER and p.items)
+        linked = sum(1 for p in plans if p.role == STORY and p.linked)
+        if not containers or linked:
+            return
+        for p in plans:
+            if p.role == STORY and not p.linked and not p.section.pseudo:
+                p.role, p.why = SKIP, "text between sections of stories"
+
+    @staticmethod
+    def _lead_url(blocks: list[Node]) -> str | None:
+        """The story's link line among its first blocks."""
+        for block in _content(blocks)[:3]:
+            if block.kind not in (PARA, HTML, LIST):
+                continue
+            texts = [block.text] if block.kind == PARA else []
+            if block.kind == LIST and len(block.children) == 1:
+                texts = list(flatten(block))
+            for text in texts:
+                for line in text.split("\n"):
+                    url = link_line_url(line)
+                    if url is not None:
+                        return url
+        return None
+
+    @staticmethod
+    def _prose(blocks: list[Node]) -> bool:
+        """A paragraph of text (links inside a sentence count; a row of links does not)."""
+        return any(
+            block.kind == PARA
+            and weight(plain(block.text)) >= PROSE_MIN
+            and weight(own_text(block.text)) >= PROSE_OWN_MIN
+            for block in _content(blocks)
+        )
+
+    @staticmethod
+    def _has_body(section: Section, groups: list[Group]) -> bool:
+        """Text of its own: a paragraph that is not only links, or entries that say
+        something (not placeholders, labels with a value, or navigation)."""
+        for block in _content(section.blocks):
+            if block.kind == PARA:
+                text = own_text(block.text)
+                if text and not is_placeholder_text(text):
+                    return True
+        return any(g.items for g in groups if g.node.kind == LIST)
+
+    # -- emitting --------------------------------------------------------------------------
+
+    def emit(self, plan: Plan, section_name: str | None) -> None:
+        sec = plan.section
+        head = sec.head
+        what = _describe_heading(sec)
+        if plan.role == STORY:
+            self._emit_story(plan, section_name)
+            return
+        if head is not None:
+            verdict = {CONTAINER: "section", EMPTY: "section", SKIP: "skipped"}[plan.role]
+            self.notes.append(Note(head.line, what, verdict, plan.why))
+        if plan.role == SKIP:
+            return
+        name = sec.title if head is not None else section_name
+        events: list[tuple[int, int, object]] = []
+        for g in plan.groups:
+            events.append((g.node.line, 0, g))
+        for child in plan.children:
+            events.append((child.section.line, 1, child))
+        covered = {id(n) for g in plan.groups for n in (g.nodes or [g.node])}
+        for block in sec.blocks:
+            if id(block) not in covered:
+                events.append((block.line, 2, block))
+        for _, _, thing in sorted(events, key=lambda e: (e[0], e[1])):
+            if isinstance(thing, Group):
+                self._emit_group(thing, name)
+            elif isinstance(thing, Plan):
+                self.emit(thing, name)
+            elif isinstance(thing, Node):
+                self._note_block(thing)
+
+    def _emit_story(self, plan: Plan, section_name: str | None) -> None:
+        sec = plan.section
+        raw = sec.raw
+        title = plain(raw)
+        links = [u for u in story_urls(raw)]
+        if links and _only_link(raw):
+            title = plain(raw)
+        title = strip_enum(title).strip()
+        body: list[str] = []
+        for block in sec.blocks:
+            if block.kind in (CODE, RULE):
+                continue
+            for text in flatten(block):
+                if link_line_url(text) is None:
+                    body.append(text)
+                body.append("")
+        _child_texts(plan.children, body)
+        n = len(self.drafts) + 1
+        self.drafts.append(Draft(title, sec.line, plan.url, text_of(body, BUTTONS), section_name))
+        self.notes.append(Note(sec.line, _describe_heading(sec), f"item {n}", plan.why))
+
+    def _emit_group(self, group: Group, section_name: str | None) -> None:
+        node = group.node
+        what = _describe_group(group)
+        if not group.stories:
+            self.notes.append(Note(node.line, what, "skipped", group.why))
+            return
+        if group.containers:
+            self.notes.append(Note(node.line, what, "sections", group.why))
+            for unit in group.units:
+                if unit.nested is None:
+                    continue
+                name = unit.lead.title
+                self.notes.append(Note(unit.node.line, f"entry “{name}”", "section", ""))
+                self._emit_group(judge_list(unit.nested, relaxed=self.relaxed), name)
+            return
+        first = len(self.drafts) + 1
+        for unit in group.items:
+            self.drafts.append(_unit_draft(unit, section_name))
+        last = len(self.drafts)
+        span = f"items {first}-{last}" if last > first else f"item {first}"
+        self.notes.append(Note(node.line, what, span, group.why))
+
+    def _note_block(self, block: Node) -> None:
+        kinds = {PARA: "paragraph", CODE: "code block", HTML: "HTML block", RULE: "rule"}
+        if block.kind == RULE:
+            return
+        why = "not a story unit"
+        if block.kind == PARA and link_line_url(block.text):
+            why = "a link line outside any story"
+        self.notes.append(Note(block.line, kinds.get(block.kind, block.kind), "skipped", why))
+
+
+def _only_link(raw: str) -> bool:
+    return len(story_urls(raw)) == 1
+
+
+def _all_unlinked(children: list[Plan]) -> bool:
+    return all(not (c.role == STORY and c.linked) and c.role != CONTAINER for c in children)
+
+
+def _child_texts(children: list[Plan], out: list[str]) -> None:
+    for child in children:
+        if child.role == SKIP:
+            continue
+        out.append(child.section.raw)
+        for block in child.section.blocks:
+            out.extend(flatten(block))
+            out.append("")
+        _child_texts(child.children, out)
+
+
+def _unit_draft(unit: Unit, section_name: str | None) -> Draft:
+    body = [unit.lead.rest, *unit.body]
+    return Draft(unit.lead.title, unit.node.line, unit.url, text_of(body, BUTTONS), section_name)
+
+
+def _describe_heading(section: Section) -> str:
+    if section.pseudo:
+        return f"**{_short(section.title)}**"
+    level = section.head.level if section.head is not None else 0
+    return f"{'#' * level} {_short(section.title)}"
+
+
+def _describe_group(group: Group) -> str:
+    n = len(group.units)
+    kind = group.node.kind
+    if kind == LIST:
+        return f"list ({n} entries)"
+    if kind == TABLE:
+        return f"table ({n} linked rows)"
+    return f"paragraphs ({n})"
+
+
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

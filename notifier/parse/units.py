@@ -1,0 +1,216 @@
+"""What one block of a page says: its title, its link, its text, whether it is boilerplate.
+
+These are the facts the structural reader (:mod:`notifier.parse.structure`) decides from:
+a list entry that starts with ``[Title](url)`` or ``**Title**:``, a heading's ``原文链接``
+line, a prose paragraph, a placeholder (``暂无数据``), a navigation or sponsor block.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from notifier.parse.common import BUTTON_LINKS, first_sentence, strip_lead
+from notifier.parse.inline import clean_inline, first_url, scan_links, urls_in
+
+# Leading enumeration of a title: 1. 1、 1) (1) （1） 【1】 [1] #1 No.1 ① 一、 第一条
+ENUM_RE = re.compile(
+    r"[ \t]*(?:"
+    r"\d{1,9}[.)．、）:：](?!\d)"
+    r"|[(（【\[]\s*\d{1,9}\s*[)）】\]]"
+    r"|#\d{1,9}(?!\d)"
+    r"|No\.\s?\d{1,9}"
+    r"|[\u2460-\u2473\u2776-\u277f]"
+    r"|[一二三四五六七八九十百零〇]{1,4}[、.．]"
+    r"|第[一二三四五六七八九十百零〇\d]{1,4}[条章节部分期]?[、.．:：\s]"
+    r")[ \t]*"
+)
+# A leading image, inline HTML tag or decoration before a title (`<img ..>`, `🔥`, `▶`).
+_DECOR_RE = re.compile(r"(?:[ \t]*(?:<[^<>]{0,500}>|!\[[^\]]*\]\([^)]*\)))+")
+_SYMBOL_LEAD_RE = re.compile(r"[^\w\[\]*_<(（【#\"'“‘《]{1,4}[ \t]*")
+_BOLD_LEAD_RE = re.compile(r"(\*\*|__)(.+?)\1")
+# What follows a bold title: a separator, a parenthesis then one, or the end of the line.
+_TITLE_END_RE = re.compile(
+    r"[ \t]*(?:$|\n|[:：|｜—–\-]|[(（][^()（）\n]{0,80}[)）][ \t]*(?:$|\n|[:：|｜—–\-]))"
+)
+_LINK_SEP = " \t：:-—–|｜·•>»→"
+
+# Short link texts that are buttons ("read the article"), not story text.
+BUTTONS = frozenset(
+    {
+        *BUTTON_LINKS,
+        "原文",
+        "链接",
+        "详情",
+        "来源",
+        "传送门",
+        "点击查看",
+        "查看详情",
+        "阅读全文",
+        "全文",
+        "source",
+        "link",
+        "here",
+        "read more",
+        "read more →",
+        "more",
+        "full story",
+        "read the full story",
+        "continue reading",
+        "article",
+        "paper",
+        "repo",
+        "github",
+        "website",
+        "→",
+        "🔗",
+    }
+)
+LINE_TITLE_MAX = 200  # a first line up to this long is the title of the text under it
+# Labels of a story's link line: `**原文链接**: url`, `Source: url`, `🔗 链接：url`.
+LINK_LABEL_MAX = 16
+
+_PLACEHOLDER_RE = re.compile(
+    r"[\s\-–—:：.。…!！()（）\[\]【】*_~>#]*(?:"
+    r"暂无(?:数据|内容|更新|资讯|新闻)?|今[日天]无(?:更新|内容|新闻|资讯)|无更新|无|待更新|待补充|敬请期待"
+    r"|coming soon|tbd|todo|n/?a|none|nothing (?:new )?(?:today|yet)|no (?:news|updates?|items?|stories)"
+    r"(?: today| yet| this week)?|placeholder|\.\.\.|…"
+    r")[\s\-–—:：.。…!！()（）\[\]【】*_~]*",
+    re.IGNORECASE,
+)
+
+
+@dataclasses.dataclass(slots=True)
+class Lead:
+    """How a block starts: its title, the title's link, and the text after it."""
+
+    title: str
+    url: str | None
+    rest: str  # raw markdown after the title
+    kind: str  # "link" ([T](url) first), "bold" (**T** first), "plain"
+
+
+def strip_enum(text: str) -> str:
+    """``text`` without a leading enumeration (``1.``, ``一、``, ``(3)``, ``【2】``)."""
+    m = ENUM_RE.match(text)
+    if m is None or m.end() >= len(text):
+        return text
+    return text[m.end() :]
+
+
+def has_enum(text: str) -> bool:
+    m = ENUM_RE.match(text)
+    return m is not None and m.end() < len(text)
+
+
+def _strip_decor(s: str) -> str:
+    m = _DECOR_RE.match(s)
+    if m is not None:
+        s = s[m.end() :]
+    return s.lstrip()
+
+
+def lead(raw: str) -> Lead:
+    """The title, link and rest of a block's first line (``raw`` is markdown)."""
+    s = _strip_decor(strip_enum(raw.strip()))
+    first, _, more = s.partition("\n")
+    for candidate in (first, _symbol_stripped(first)):
+        found = _linked_or_bold(candidate)
+        if found is not None:
+            title, url, rest, kind = found
+            rest = strip_lead(rest)
+            return Lead(title, url, rest + ("\n" + more if more else ""), kind)
+    text = strip_enum(clean_inline(first, BUTTONS))
+    # A line with more lines under it is a title line; a lone line is a sentence.
+    title = text if more.strip() and len(text) <= LINE_TITLE_MAX else first_sentence(text)
+    after = text[len(title) :].strip() if text.startswith(title) else ""
+    return Lead(title, first_url(first), after + ("\n" + more if more else ""), "plain")
+
+
+def _symbol_stripped(s: str) -> str:
+    m = _SYMBOL_LEAD_RE.match(s)
+    return _strip_decor(s[m.end() :]) if m is not None and m.end() < len(s) else s
+
+
+def _linked_or_bold(s: str) -> tuple[str, str | None, str, str] | None:
+    links = scan_links(s)
+    if links and links[0].start == 0 and not links[0].image:
+        link = links[0]
+        title = clean_inline(link.text)
+        if title and title.casefold() not in BUTTONS:
+            return title, link.url or None, s[link.end :], "link"
+    m = _BOLD_LEAD_RE.match(s)
+    if m is not None:
+        inner = m.group(2).strip()
+        inner_links = scan_links(inner)
+        if inner_links and inner_links[0].start == 0 and inner_links[0].end == len(inner):
+            link = inner_links[0]  # **[Title](url)**
+            if not link.image:
+                return clean_inline(link.text), link.url or None, s[m.end() :], "link"
+        title = clean_inline(inner).rstrip(":：").strip()
+        after = s[m.end() :]
+        if title and (inner.endswith((":", "：")) or _TITLE_END_RE.match(after)):
+            url = first_url(inner)
+            return title, url, s[m.end() :], "bold"
+    return None
+
+
+def plain(raw: str) -> str:
+    """Plain text of inline markdown, on one line, button links dropped."""
+    return clean_inline(raw, BUTTONS)
+
+
+def weight(text: str) -> int:
+    """Length of plain text with a CJK character counting as two (roughly: Latin letters)."""
+    return len(text) + sum(1 for ch in text if ch >= "\u2e80")
+
+
+def story_urls(raw: str) -> list[str]:
+    """The absolute, non-image links of ``raw`` in order, duplicates removed."""
+    return list(dict.fromkeys(urls_in(raw)))
+
+
+def link_line_url(raw: str) -> str | None:
+    """The URL of a line that is essentially a link: ``**原文链接**: url``, ``[原文](url)``,
+    ``Source: <url>``, a bare URL, ``🔗 [Read more](url)``; else ``None``."""
+    s = raw.strip()
+    if not s or "\n" in s:
+        return None
+    urls = urls_in(s)
+    if len(urls) != 1:
+        return None
+    rest = s
+    for link in reversed(scan_links(s)):
+        text = plain(link.text)
+        if weight(text) > LINK_LABEL_MAX and text.casefold() not in BUTTONS and "://" not in text:
+            return None  # a linked title, not a link line
+        rest = rest[: link.start] + rest[link.end :]
+    rest = rest.replace(urls[0], "")
+    label = plain(rest).strip(_LINK_SEP + "()（）[]<>")
+    if weight(label) > LINK_LABEL_MAX:
+        return None
+    return urls[0]
+
+
+def own_text(raw: str) -> str:
+    """Plain text of ``raw`` without its links' text and bare URLs (what it says itself)."""
+    rest = raw
+    for link in reversed(scan_links(raw)):
+        rest = rest[: link.start] + " " + rest[link.end :]
+    for url in urls_in(rest):
+        rest = rest.replace(url, " ")
+    return plain(rest).strip(_LINK_SEP + "()（）[]<>")
+
+
+def is_placeholder_text(text: str) -> bool:
+    """True for ``暂无数据``, ``今日无更新``, ``Coming Soon``, ``TBD``, ``-``, ``…``."""
+    return bool(_PLACEHOLDER_RE.fullmatch(text)) or not text.strip(" \t-–—_.。…*")
+
+
+def is_placeholder_lead(title: str) -> bool:
+    """A title that only says "nothing here yet": ``[Coming Soon] …``, ``暂无``, ``TBD``."""
+    t = title.strip()
+    if is_placeholder_text(t):
+        return True
+    m = re.match(r"[\[【(（]([^\]】)）]{1,20})[\]】)）]", t)
+    return m is not None and is_placeholder_text(m.group(1))
