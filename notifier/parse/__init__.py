@@ -39,7 +39,9 @@ def parse_text(
 
         return feeds.parse(text.encode("utf-8"), ctx, "application/xml; charset=utf-8")
     if looks_like_html(text):
-        raise DigestError(origin, "an HTML page, not a digest")
+        from notifier.parse import markdown
+
+        return markdown.parse_html_page(text, ctx)
     from notifier.parse import jsondata, markdown
 
     if kind == JSONL:

@@ -72,6 +72,17 @@ _STRONG = (
     "copyright",
     "previous issues",
     "past issues",
+    "that's it for today",
+    "that's all for today",
+    "thanks for reading",
+    "thank you for reading",
+    "until next time",
+    "see you tomorrow",
+    "see you next",
+    "今天就到这里",
+    "感谢阅读",
+    "本期到此",
+    "以上就是",
 )
 # Words that name a non-news part only when the heading is little more than the word.
 _WEAK = (
@@ -151,6 +162,8 @@ NAV_WORDS = frozenset(
         "subscribe",
         "view in browser",
         "view online",
+        "read online",
+        "web version",
         "sign up",
         "share",
     }

@@ -14,13 +14,16 @@ from collections.abc import Iterator
 
 from notifier.parse.boiler import navigation, sponsored
 from notifier.parse.mdtree import CODE, ENTRY, HEADING, HTML, LIST, PARA, QUOTE, ROW, TABLE, Node
+from notifier.parse.inline import scan_links
 from notifier.parse.units import (
     ENUM_RE,
     Lead,
     has_enum,
     is_placeholder_lead,
+    is_web_url,
     lead,
     link_line_url,
+    own_text,
     plain,
     story_urls,
     weight,
@@ -100,7 +103,7 @@ def _classify(unit: Unit) -> str:
     if sponsored(ld.title) or navigation(ld.title):
         return NAV
     rest = plain(ld.rest)
-    if ld.kind == "link" and ld.url:
+    if ld.kind == "link" and is_web_url(ld.url):
         return LINKED
     if ld.kind == "bold":
         if weight(ld.title) < TITLE_MIN:
@@ -165,7 +168,7 @@ def _row_unit(row: Node) -> Unit | None:
     cells = [cell.text for cell in row.children]
     for text in cells:
         ld = lead(text)
-        if ld.kind == "link" and ld.url:
+        if ld.kind == "link" and is_web_url(ld.url):
             others = [c for c in cells if c is not text]
             unit = Unit(row, ld, story_urls(text), [" | ".join(others)])
             unit.kind = LINKED
@@ -182,7 +185,7 @@ def judge_table(node: Node) -> Group:
 
 
 def _para_starts_unit(text: str) -> bool:
-    if link_line_url(text) is not None:
+    if link_line_url(text) is not None or _link_row(text):
         return False
     ld = lead(text)
     if ld.kind == "link":
@@ -190,6 +193,11 @@ def _para_starts_unit(text: str) -> bool:
     if ld.kind == "bold":
         return weight(ld.title) >= PARA_TITLE_MIN and bool(plain(ld.rest))
     return has_enum(text) and not text.lstrip().startswith("#")
+
+
+def _link_row(text: str) -> bool:
+    """A row of two or more links and nothing else (``[Home](/) | [Archive](/a)``)."""
+    return len(scan_links(text)) >= 2 and not own_text(text)
 
 
 def para_units(blocks: list[Node]) -> list[tuple[list[Node], list[Unit]]]:

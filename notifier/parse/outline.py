@@ -13,7 +13,7 @@ import dataclasses
 import re
 
 from notifier.parse.boiler import non_news_heading
-from notifier.parse.mdtree import HEADING, PARA, RULE, Node
+from notifier.parse.mdtree import HEADING, HTML, PARA, QUOTE, RULE, Node
 from notifier.parse.units import plain, weight
 
 PSEUDO_LEVEL = 7  # a bold line used as a heading: below every real heading
@@ -46,6 +46,13 @@ _LABELS = frozenset(
         "source",
         "link",
         "impact",
+        "abstract",
+        "the details",
+        "what happened",
+        "正文",
+        "内容",
+        "简述",
+        "评分",
     }
 )
 
@@ -59,6 +66,8 @@ class Section:
     level: int
     blocks: list[Node] = dataclasses.field(default_factory=list)
     children: list[Section] = dataclasses.field(default_factory=list)
+    tail: list[Node] = dataclasses.field(default_factory=list)  # blocks after a closing rule
+    closed: bool = False  # a rule ended its own text
 
     @property
     def line(self) -> int:
@@ -96,14 +105,29 @@ def bold_heading(node: Node) -> tuple[str, str] | None:
     return title.rstrip(":： "), rest
 
 
+def is_label_heading(block: Node) -> bool:
+    """A heading that names a part of a story (``#### Abstract``, ``### 要点``)."""
+    return block.kind == HEADING and plain(block.text).casefold().rstrip(":： ") in _LABELS
+
+
 def title_heading(blocks: list[Node]) -> Node | None:
-    """The page's own title: its first heading, when no other heading is as high."""
+    """The page's own title: its first heading, when no other heading is as high, or
+    when it opens the page and only an intro (text, quotes, rules) follows it."""
     headings = [b for b in blocks if b.kind == HEADING]
     if not headings:
         return None
     first = headings[0]
-    if first.level > 2 or any(h.level <= first.level for h in headings[1:]):
+    if first.level > 2:
         return None
+    if not any(h.level <= first.level for h in headings[1:]):
+        return first
+    if blocks[0] is not first:
+        return None
+    for block in blocks[1:]:
+        if block.kind == HEADING:
+            return first
+        if block.kind not in (PARA, QUOTE, RULE, HTML) or bold_heading(block) is not None:
+            return None
     return first
 
 
@@ -113,6 +137,10 @@ def outline(blocks: list[Node], title: Node | None) -> Section:
     stack = [root]
     for block in blocks:
         if block is title:
+            continue
+        top = stack[-1]
+        if is_label_heading(block) and top.head is not None and block.level > top.level:
+            stack[-1].blocks.append(block)  # `#### Abstract`: part of the text above
             continue
         if block.kind == HEADING:
             while stack[-1].level >= block.level:
@@ -132,9 +160,13 @@ def outline(blocks: list[Node], title: Node | None) -> Section:
                 rest = Node(PARA, block.line + 1, block.end, bold[1])
                 section.blocks.append(rest)
             continue
-        if block.kind == RULE and stack[-1].level >= PSEUDO_LEVEL:
+        if block.kind == RULE:
             while stack[-1].level >= PSEUDO_LEVEL:
                 stack.pop()  # a rule ends a bold-line section
+            top = stack[-1]
+            if top.head is not None and (top.blocks or top.children):
+                top.closed = True  # ... and the text of a heading's section
             continue
-        stack[-1].blocks.append(block)
+        top = stack[-1]
+        (top.tail if top.closed and not top.children else top.blocks).append(block)
     return root

@@ -11,12 +11,15 @@ decision is recorded as a :class:`~notifier.parse.explain.Note` for ``--explain`
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from notifier.parse.boiler import non_news_heading
 from notifier.parse.common import text_of
 from notifier.parse.explain import Note
 from notifier.parse.groups import (
     LINKED,
+    META,
+    TITLED,
     Group,
     Unit,
     flatten,
@@ -34,6 +37,7 @@ from notifier.parse.units import (
     own_text,
     link_line_url,
     plain,
+    source_rank,
     story_urls,
     strip_enum,
     weight,
@@ -42,6 +46,7 @@ from notifier.parse.units import (
 STORY, CONTAINER, EMPTY, SKIP = "story", "container", "empty", "skip"
 PROSE_MIN = 20  # weight of a paragraph that is body text, not a label
 PROSE_OWN_MIN = 10  # ... of which this much is not link text
+LINKED_TITLE_MIN = 20  # a linked entry with a title this long is a story, not a reference
 SECTION_NAME_MAX = 16  # a heading this short, holding one linked entry, names a section
 
 
@@ -56,6 +61,7 @@ class Plan:
     children: list[Plan] = dataclasses.field(default_factory=list)
     url: str | None = None  # a story's link
     linked: bool = False  # a story with a link of its own
+    strong: bool = True  # decided on its own evidence (else its siblings may overrule it)
 
     @property
     def items(self) -> int:
@@ -97,8 +103,9 @@ def _content(blocks: list[Node]) -> list[Node]:
 class Reader:
     """Reads one page's outline into drafts and notes."""
 
-    def __init__(self, *, relaxed: int = 0) -> None:
+    def __init__(self, *, relaxed: int = 0, labels: frozenset[str] = frozenset()) -> None:
         self.relaxed = relaxed
+        self.labels = labels  # bold leads that recur: field names, never titles
         self.drafts: list[Draft] = []
         self.notes: list[Note] = []
 
@@ -120,52 +127,90 @@ class Reader:
                 group.stories, group.why = False, "a single paragraph"
             found.append(group)
         found.sort(key=lambda g: g.node.line)
-        return found
+        return [self._unlabel(g) for g in found]
+
+    def _unlabel(self, group: Group) -> Group:
+        """A group whose titles are recurring labels (``**Why it matters:**``) is text."""
+        labelled = [u for u in group.units if u.kind == TITLED and u.lead.title in self.labels]
+        if not labelled or not group.stories:
+            return group
+        for unit in labelled:
+            unit.kind = META
+        judged = judge_units(group.node, group.units, relaxed=self.relaxed)
+        judged.nodes = group.nodes
+        if not judged.stories:
+            judged.why = "recurring labels, not titles"
+        return judged
 
     def judge(self, section: Section) -> Plan:
         if section.head is not None and non_news_heading(section.title):
             return Plan(section, SKIP, "not news (commentary, ads, boilerplate)")
         children = [self.judge(child) for child in section.children]
         groups = self.groups(section.blocks)
-        plan = Plan(section, CONTAINER, "", groups, children)
+        tail = [g for g in self.groups(section.tail)]
+        plan = Plan(section, CONTAINER, "", groups + tail, children)
         if section.head is None:
             plan.why = "the page"
             self._siblings(children)
+            _intro(children)
             return plan
         head_url = _heading_url(section)
         taken = {id(n) for g in groups if g.stories for n in (g.nodes or [g.node])}
         free = [b for b in section.blocks if id(b) not in taken]
         lead_url = self._lead_url(free) if free and free[0] is section.blocks[0] else None
-        prose = self._prose(free)
-        units = [u for g in groups if g.stories for u in g.items]
-        linked = [u for u in units if u.kind == LINKED and u.url not in (head_url, lead_url)]
-        evidence = linked if prose else units  # a story's key points are not stories
+        prose_weight = self._prose(free)
+        prose = prose_weight >= PROSE_MIN
+        units = [u for g in groups + tail if g.stories for u in g.items]
+        own = (head_url, lead_url)
+        linked = [u for u in units if u.url is not None and u.url not in own]
+        if prose and sum(_unit_weight(u) for u in units) < prose_weight:
+            # text of its own first: entries are key points, unless they are linked titles
+            evidence = [u for u in linked if weight(u.lead.title) >= LINKED_TITLE_MIN]
+        else:
+            evidence = units
         inner = sum(child.items for child in children)
-        own_url = head_url or lead_url
-        if inner and not (own_url and prose and not evidence and _all_unlinked(children)):
+        if inner and not (
+            (head_url or lead_url) and prose and not evidence and _all_unlinked(children)
+        ):
             plan.why = f"holds {inner} stories in its sub-sections"
         elif lead_url and not (len(linked) >= 3 and not prose):
             self._story(plan, lead_url, "a link line under the heading")
-        elif head_url and not (len(evidence) >= 2 and not prose):
-            self._story(plan, head_url, "a link in the heading")
-        elif len(evidence) >= 2 or (evidence and weight(section.title) <= SECTION_NAME_MAX):
+        elif head_url and len(evidence) >= 2:
+            plan.why = f"a named group of {len(evidence)} story entries"
+        elif head_url:
+            self._story(plan, head_url, "a link in the heading", strong=bool(prose or not units))
+        elif len(evidence) >= 2:
             plan.why = f"groups {len(evidence)} story entries"
+        elif evidence and weight(section.title) <= SECTION_NAME_MAX:
+            plan.why, plan.strong = "names a section of one story entry", False
         elif evidence and not prose:
-            self._story(plan, evidence[0].url, "a heading with one linked entry")
+            self._story(plan, evidence[0].url, "a heading with one linked entry", strong=False)
         elif prose or self._has_body(section, groups):
-            urls = story_urls("\n".join(t for b in section.blocks for t in flatten(b)))
-            self._story(plan, urls[0] if urls else None, "a heading with body text")
-            plan.linked = bool(urls)
+            url = _body_url(section.blocks)
+            self._story(plan, url, "a heading with body text", strong=url is not None)
         else:
             plan.role, plan.why = EMPTY, "no stories under it"
         self._siblings(children)
         return plan
 
-    def _story(self, plan: Plan, url: str | None, why: str) -> None:
+    @staticmethod
+    def _story(plan: Plan, url: str | None, why: str, *, strong: bool = True) -> None:
         plan.role, plan.url, plan.why, plan.linked = STORY, url, why, url is not None
+        plan.strong = strong
 
     def _siblings(self, plans: list[Plan]) -> None:
-        """Text-only 'stories' between sections of stories are intros and outros."""
+        """Sibling sections share a shape: an undecided one follows the decided ones, and
+        text-only 'stories' between sections of stories are intros and outros."""
+        strong_containers = sum(1 for p in plans if p.role == CONTAINER and p.strong and p.items)
+        strong_stories = sum(1 for p in plans if p.role == STORY and p.strong)
+        for p in plans:
+            if p.strong or p.section.head is None:
+                continue
+            units = [u for g in p.groups if g.stories for u in g.items]
+            if p.role == STORY and units and strong_containers > strong_stories:
+                p.role, p.url, p.why = CONTAINER, None, "like its sibling sections, a group"
+            elif p.role == CONTAINER and len(units) == 1 and strong_stories > strong_containers:
+                self._story(p, units[0].url, "like its sibling sections, a story", strong=False)
         containers = sum(1 for p in plans if p.role == CONTAINER and p.items)
         linked = sum(1 for p in plans if p.role == STORY and p.linked)
         if not containers or linked:
@@ -176,29 +221,26 @@ class Reader:
 
     @staticmethod
     def _lead_url(blocks: list[Node]) -> str | None:
-        """The story's link line among its first blocks."""
+        """The story's link line among its first blocks (a source before a discussion)."""
+        lines: list[str] = []
         for block in _content(blocks)[:3]:
-            if block.kind not in (PARA, HTML, LIST):
-                continue
-            texts = [block.text] if block.kind == PARA else []
-            if block.kind == LIST and len(block.children) == 1:
-                texts = list(flatten(block))
-            for text in texts:
-                for line in text.split("\n"):
-                    url = link_line_url(line)
-                    if url is not None:
-                        return url
-        return None
+            if block.kind == PARA:
+                lines.extend(block.text.split("\n"))
+            elif block.kind == LIST and len(block.children) == 1:
+                lines.extend(t for text in flatten(block) for t in text.split("\n"))
+        found = [(source_rank(line), i, url) for i, line in enumerate(lines)
+                 if (url := link_line_url(line)) is not None]
+        return min(found)[2] if found else None
 
     @staticmethod
-    def _prose(blocks: list[Node]) -> bool:
-        """A paragraph of text (links inside a sentence count; a row of links does not)."""
-        return any(
-            block.kind == PARA
-            and weight(plain(block.text)) >= PROSE_MIN
-            and weight(own_text(block.text)) >= PROSE_OWN_MIN
-            for block in _content(blocks)
-        )
+    def _prose(blocks: list[Node]) -> int:
+        """Weight of the paragraphs of text (links inside a sentence count; a row of links
+        does not)."""
+        total = 0
+        for block in _content(blocks):
+            if block.kind == PARA and weight(own_text(block.text)) >= PROSE_OWN_MIN:
+                total += weight(plain(block.text))
+        return total
 
     @staticmethod
     def _has_body(section: Section, groups: list[Group]) -> bool:
@@ -219,6 +261,10 @@ class Reader:
         what = _describe_heading(sec)
         if plan.role == STORY:
             self._emit_story(plan, section_name)
+            tail = {id(b) for b in sec.tail}
+            for group in plan.groups:
+                if id(group.node) in tail:  # after the rule that ended the story
+                    self._emit_group(group, section_name)
             return
         if head is not None:
             verdict = {CONTAINER: "section", EMPTY: "section", SKIP: "skipped"}[plan.role]
@@ -232,7 +278,7 @@ class Reader:
         for child in plan.children:
             events.append((child.section.line, 1, child))
         covered = {id(n) for g in plan.groups for n in (g.nodes or [g.node])}
-        for block in sec.blocks:
+        for block in sec.blocks + sec.tail:
             if id(block) not in covered:
                 events.append((block.line, 2, block))
         for _, _, thing in sorted(events, key=lambda e: (e[0], e[1])):
@@ -294,6 +340,34 @@ class Reader:
         if block.kind == PARA and link_line_url(block.text):
             why = "a link line outside any story"
         self.notes.append(Note(block.line, kinds.get(block.kind, block.kind), "skipped", why))
+
+
+def _body_url(blocks: list[Node]) -> str | None:
+    """A story's link from its text: a source line (``Source: url``, ``[Read more](url)``)
+    anywhere in it, else its first link."""
+    lines = [line for b in blocks for t in flatten(b) for line in t.split("\n")]
+    found = [
+        (rank, i, url)
+        for i, line in enumerate(lines)
+        if (url := link_line_url(line)) is not None and (rank := source_rank(line)) < 2
+    ]
+    if found:
+        return min(found)[2]
+    urls = story_urls("\n".join(lines))
+    return urls[0] if urls else None
+
+
+def _intro(children: list[Plan]) -> None:
+    """A lone bold line under the page title, before any heading, is its subtitle."""
+    first = [p for p in itertools.takewhile(lambda p: p.section.pseudo, children)]
+    stories = [p for p in first if p.role == STORY]
+    if len(stories) == 1 and len(first) < len(children):
+        stories[0].role, stories[0].why = SKIP, "the page's subtitle and intro"
+
+
+def _unit_weight(unit: Unit) -> int:
+    text = weight(unit.lead.title) + weight(plain(unit.lead.rest))
+    return text + sum(weight(plain(t)) for t in unit.body)
 
 
 def _only_link(raw: str) -> bool:

@@ -31,7 +31,8 @@ _SYMBOL_LEAD_RE = re.compile(r"[^\w\[\]*_<(（【#\"'“‘《]{1,4}[ \t]*")
 _BOLD_LEAD_RE = re.compile(r"(\*\*|__)(.+?)\1")
 # What follows a bold title: a separator, a parenthesis then one, or the end of the line.
 _TITLE_END_RE = re.compile(
-    r"[ \t]*(?:$|\n|[:：|｜—–\-]|[(（][^()（）\n]{0,80}[)）][ \t]*(?:$|\n|[:：|｜—–\-]))"
+    r"[ \t]*(?:$|\n|[:：|｜—–\-]"
+    r"|[(（](?:[^()（）\n]|\([^()\n]*\)){0,300}[)）][ \t]*(?:$|\n|[:：|｜—–\-]))"
 )
 _LINK_SEP = " \t：:-—–|｜·•>»→"
 
@@ -66,6 +67,9 @@ BUTTONS = frozenset(
         "🔗",
     }
 )
+_URLISH_RE = re.compile(r"(?:https?://)?[\w.-]+\.[a-z]{2,}(?:/\S*)?", re.IGNORECASE)
+_SOURCE_WORDS = ("原文", "来源", "出处", "链接", "source", "link", "read", "original", "article")
+_DISCUSSION_WORDS = ("讨论", "评论", "discussion", "comments", "hn", "thread")
 LINE_TITLE_MAX = 200  # a first line up to this long is the title of the text under it
 # Labels of a story's link line: `**原文链接**: url`, `Source: url`, `🔗 链接：url`.
 LINK_LABEL_MAX = 16
@@ -76,6 +80,14 @@ _PLACEHOLDER_RE = re.compile(
     r"|coming soon|tbd|todo|n/?a|none|nothing (?:new )?(?:today|yet)|no (?:news|updates?|items?|stories)"
     r"(?: today| yet| this week)?|placeholder|\.\.\.|…"
     r")[\s\-–—:：.。…!！()（）\[\]【】*_~]*",
+    re.IGNORECASE,
+)
+
+
+# An edition that says it has nothing: 今日无更新, 暂无数据, Coming Soon, No news today.
+PLACEHOLDER_SEARCH_RE = re.compile(
+    r"今[日天]无(?:更新|内容|新闻|资讯)|暂无(?:数据|内容|更新|资讯|新闻)|无更新|待更新|敬请期待"
+    r"|coming soon|no (?:news|updates?|stories) (?:today|yet|this week)|nothing (?:new )?today",
     re.IGNORECASE,
 )
 
@@ -155,6 +167,11 @@ def _linked_or_bold(s: str) -> tuple[str, str | None, str, str] | None:
     return None
 
 
+def is_web_url(url: str | None) -> bool:
+    """An absolute http(s) link (a relative one navigates the publisher's own site)."""
+    return url is not None and url[:8].lower().startswith(("http://", "https://"))
+
+
 def plain(raw: str) -> str:
     """Plain text of inline markdown, on one line, button links dropped."""
     return clean_inline(raw, BUTTONS)
@@ -182,14 +199,33 @@ def link_line_url(raw: str) -> str | None:
     rest = s
     for link in reversed(scan_links(s)):
         text = plain(link.text)
-        if weight(text) > LINK_LABEL_MAX and text.casefold() not in BUTTONS and "://" not in text:
-            return None  # a linked title, not a link line
+        if weight(text) > LINK_LABEL_MAX and text.casefold() not in BUTTONS:
+            if not _URLISH_RE.fullmatch(text):
+                return None  # a linked title, not a link line
         rest = rest[: link.start] + rest[link.end :]
     rest = rest.replace(urls[0], "")
     label = plain(rest).strip(_LINK_SEP + "()（）[]<>")
     if weight(label) > LINK_LABEL_MAX:
         return None
     return urls[0]
+
+
+def link_line_label(raw: str) -> str:
+    """The label of a link line (``原文链接``, ``Source``, ``Discussion``), lowercased."""
+    rest = raw
+    for link in reversed(scan_links(raw)):
+        rest = rest[: link.start] + rest[link.end :]
+    for url in urls_in(rest):
+        rest = rest.replace(url, "")
+    return plain(rest).strip(_LINK_SEP + "()（）[]<>").casefold()
+
+
+def source_rank(raw: str) -> int:
+    """How surely a link line gives the story's own link: 0 source, 1 other, 2 discussion."""
+    label = link_line_label(raw)
+    if any(word in label for word in _DISCUSSION_WORDS):
+        return 2
+    return 0 if not label or any(word in label for word in _SOURCE_WORDS) else 1
 
 
 def own_text(raw: str) -> str:

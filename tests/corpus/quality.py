@@ -43,20 +43,34 @@ def norm(title: str) -> str:
     return " ".join(title.casefold().split())
 
 
-def score(got: list[tuple], want: list[dict]) -> tuple[int, int, int, int]:
-    """(matched, urls right, sections right, ...) matching titles in order."""
-    pool: dict[str, list[int]] = {}
-    for i, w in enumerate(want):
-        pool.setdefault(norm(w["title"]), []).append(i)
+def score(got: list[tuple], want: list[dict]) -> tuple[int, int, int]:
+    """(items matched by title, of them with the right url, with the right section); a
+    title that repeats is paired with its twin of the same url and section first."""
+    free = list(range(len(want)))
     matched = urls = sections = 0
-    for title, url, section in got:
-        slots = pool.get(norm(title))
-        if slots:
-            i = slots.pop(0)
+    keys = (
+        lambda t, u, s: (norm(t), u, s),
+        lambda t, u, s: (norm(t), u),
+        lambda t, u, s: norm(t),
+    )
+    left = list(got)
+    for key in keys:
+        rest = []
+        for g in left:
+            i = next((i for i in free if key(*_w(want[i], g)) == key(*g)), None)
+            if i is None:
+                rest.append(g)
+                continue
+            free.remove(i)
             matched += 1
-            urls += want[i]["url"] == url
-            sections += want[i].get("section", section) == section
-    return matched, urls, sections, 0
+            urls += want[i]["url"] == g[1]
+            sections += want[i].get("section", g[2]) == g[2]
+        left = rest
+    return matched, urls, sections
+
+
+def _w(w: dict, g: tuple) -> tuple:
+    return w["title"], w["url"], w.get("section", g[2])
 
 
 def main() -> None:
@@ -76,7 +90,7 @@ def main() -> None:
             got = []
             print(f"{name}: ERROR {exc}")
         want = data["items"]
-        m, u, s, _ = score(got, want)
+        m, u, s = score(got, want)
         tp += m
         fp += len(got) - m
         fn += len(want) - m

@@ -1,0 +1,419 @@
+"""HTML digests and hot-list reports: repeated blocks that carry a headline are the stories.
+
+The page is parsed with selectolax (lexbor). Sibling elements of one kind (same tag and
+first class) form groups; a group whose members mostly hold a headline (a link with text,
+or a heading) is a story group, and each member is a story, unless it holds two or more
+stories itself (then it is a container, like a keyword group of TrendRadar's report).
+Navigation, footers, sidebars and sponsored blocks are left out. A story's section is the
+nearest heading, or group label, before it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from notifier.parse.boiler import navigation, non_news_heading, sponsored
+from notifier.parse.explain import Note
+from notifier.parse.meta import find_date
+from notifier.parse.result import Draft
+from notifier.parse.units import BUTTONS, first_sentence, is_web_url, strip_enum, weight
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "button", "select", "head")
+_BOILER_TAGS = frozenset({"nav", "footer", "aside"})
+_BOILER_TOKENS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "footer",
+        "sidebar",
+        "breadcrumb",
+        "breadcrumbs",
+        "pagination",
+        "pager",
+        "share",
+        "social",
+        "comments",
+        "related",
+        "popular",
+        "subscribe",
+        "advert",
+        "ads",
+        "ad",
+        "sponsor",
+        "sponsored",
+        "promo",
+        "cookie",
+        "error",
+    }
+)
+_LABEL_TOKENS = frozenset({"title", "name", "label", "heading", "header", "caption"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_INLINE = frozenset({"a", "span", "img", "br", "strong", "b", "em", "i", "code", "small", "sup"})
+TITLE_MIN = 8  # weight of a link text that can be a headline
+LABEL_MAX = 60  # weight of a group label used as a section
+
+
+@dataclasses.dataclass(slots=True)
+class Story:
+    """One story element and what was read from it."""
+
+    node: LexborNode
+    title: str
+    url: str | None
+    summary: str
+    section: str | None = None
+    group: str = ""  # the sibling group it was found in (`div.news-item × 18`)
+    dropped: str = ""  # why it is not a story after all (sponsored, navigation)
+
+
+def parse_html(text: str) -> LexborHTMLParser:
+    from selectolax.lexbor import LexborHTMLParser
+
+    return LexborHTMLParser(text)
+
+
+def _tokens(node: LexborNode) -> list[str]:
+    attrs = node.attributes
+    raw = " ".join(v for k, v in attrs.items() if k in ("class", "id") and v)
+    out: list[str] = []
+    for token in raw.lower().split():
+        out.append(token)
+        out.extend(part for part in token.replace("_", "-").split("-") if part)
+    return out
+
+
+def _signature(node: LexborNode) -> tuple[str, str]:
+    classes = (node.attributes.get("class") or "").split()
+    return node.tag or "", classes[0] if classes else ""
+
+
+def _text(node: LexborNode) -> str:
+    return " ".join(node.text(deep=True, separator=" ").split())
+
+
+class Page:
+    """One HTML page: its stories, its source and date, and notes for ``--explain``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tree = parse_html(text)
+        base = self.tree.css_first("base[href]")
+        self.base = (base.attributes.get("href") or "") if base is not None else ""
+        title = self.tree.css_first("title")
+        self.title = _text(title) if title is not None else ""
+        h1 = self.tree.css_first("h1")
+        self.h1 = h1
+        self.notes: list[Note] = []
+        for node in self.tree.css(",".join(_DROP[:-1])):
+            node.decompose()
+
+    # -- where the stories are -----------------------------------------------------------
+
+    def stories(self) -> list[Story]:
+        body = self.tree.body
+        if body is None:
+            return []
+        groups: dict[tuple[int, tuple[str, str]], list[LexborNode]] = {}
+        for node in body.traverse():
+            if not node.is_element_node or node.parent is None or node.tag in _INLINE:
+                continue
+            key = (node.parent.mem_id, _signature(node))
+            groups.setdefault(key, []).append(node)
+        members: dict[int, Story] = {}
+        for (_, sig), nodes in groups.items():
+            if len(nodes) < 2:
+                continue
+            found = self._group(nodes)
+            for story in found:
+                story.group = f"{_describe(sig)} × {len(nodes)}"
+                members[story.node.mem_id] = story
+        kept = self._outermost(members)
+        stories = sorted(kept, key=lambda s: self._order(s.node))
+        out: list[Story] = []
+        for story in stories:
+            if story.dropped or self._boilerplate(story.node):
+                continue
+            story.section = self._section(story.node)
+            if story.section is not None and non_news_heading(story.section):
+                continue
+            out.append(story)
+        return out
+
+    def _group(self, nodes: list[LexborNode]) -> list[Story]:
+        """The stories of a group of sibling elements, or ``[]`` when it is not a story
+        group. The element that holds the title in most members (``p.hn-title > a``,
+        ``div.news-title``) holds it in every member, even a short or unlinked one."""
+        heads = [self._headline(n) for n in nodes]
+        linked = [h for h in heads if h is not None and h[1] is not None]
+        if len(linked) * 2 < len(nodes):
+            return []
+        paths = Counter(_path(h[2]) for h in linked)
+        path, _ = paths.most_common(1)[0]
+        stories: list[Story] = []
+        for node, head in zip(nodes, heads, strict=True):
+            found = self._by_path(node, path) or (head[:2] if head else None)
+            found = found or self._fallback_title(node, path)
+            if found is None:
+                continue
+            title, url = strip_enum(found[0]).strip(), found[1]
+            if not title:
+                continue
+            text = _text(node)
+            summary = text.replace(title, " ", 1) if title in text else text
+            story = Story(node, title, url, " ".join(summary.split()))
+            if sponsored(title) or navigation(title) or _sponsor_label(node):
+                story.dropped = "sponsored or navigation"
+            stories.append(story)
+        return stories
+
+    def _outermost(self, members: dict[int, Story]) -> list[Story]:
+        """Drop containers (two or more stories inside) with every member of their group
+        (a layout table's other rows are headers and footers), and a story that is the
+        only one inside another story block (that block is the story)."""
+        inside: dict[int, int] = {}
+        for story in members.values():
+            for node in _ancestors_nodes(story.node):
+                if node.mem_id in members:
+                    inside[node.mem_id] = inside.get(node.mem_id, 0) + 1
+        layout = {s.group for m, s in members.items() if inside.get(m, 0) >= 2}
+        kept = []
+        for mem_id, story in members.items():
+            if story.group in layout or inside.get(mem_id, 0) >= 2:
+                continue
+            if any(
+                a.mem_id in members
+                and inside.get(a.mem_id, 0) == 1
+                and members[a.mem_id].group not in layout
+                for a in _ancestors_nodes(story.node)
+            ):
+                continue
+            kept.append(story)
+        for group in sorted({s.group for s in kept}):
+            first = next(s for s in kept if s.group == group)
+            n = sum(1 for s in kept if s.group == group and not s.dropped)
+            self._note(first.node, group, f"{n} stories")
+        return kept
+
+    def _headline(self, node: LexborNode) -> tuple[str, str | None, LexborNode] | None:
+        """``(title, url, element)``: the member's heading, else its longest link text."""
+        for heading in node.css(",".join(sorted(_HEADINGS))):
+            title = _text(heading)
+            if weight(title) >= TITLE_MIN:
+                inner = self._links(heading)
+                url = inner[0][1] if inner else _read_more(self._links(node))
+                return title, url, heading
+        titled = [
+            (t, u, a) for t, u, a in self._links(node)
+            if weight(t) >= TITLE_MIN and _button(t) not in BUTTONS
+        ]
+        if titled:
+            return max(titled, key=lambda link: weight(link[0]))
+        return None
+
+    def _by_path(self, node: LexborNode, path: tuple[str, ...]) -> tuple[str, str | None] | None:
+        """The text (and link) of the element at ``path`` inside ``node``."""
+        for el in node.traverse():
+            if el is node or not el.is_element_node or _path(el) != path:
+                continue
+            text = _text(el)
+            if not text or _button(text) in BUTTONS:
+                continue
+            if el.tag == "a" or el.tag in _HEADINGS:
+                links = self._links(el) if el.tag != "a" else self._links(el.parent or el)
+                href = next((u for t, u, a in links if a == el or el.tag != "a"), None)
+                if el.tag in _HEADINGS and href is None:
+                    href = _read_more(self._links(node))
+                return text, href
+            return text, None
+        return None
+
+    def _fallback_title(
+        self, node: LexborNode, path: tuple[str, ...]
+    ) -> tuple[str, str | None] | None:
+        """An unlinked or button-only member: its first bold or heading text (its link is
+        its Read more button), else the text of the element that holds the title in the
+        others."""
+        first = next(_texts(node), "")
+        for el in node.css("strong, b, " + ",".join(sorted(_HEADINGS))):
+            text = _text(el)
+            if text and text.startswith(first[:10]) and weight(text) >= TITLE_MIN:
+                return text, _read_more(self._links(node))
+        if len(path) < 2:
+            return None
+        for el in node.traverse():
+            if el.is_element_node and "%s.%s" % _signature(el) == path[0]:
+                text = next(_texts(el), "") if el is node else _text(el)
+                return (first_sentence(text), None) if text else None
+        return None
+
+    def _order(self, node: LexborNode) -> int:
+        story_html = node.html or ""
+        return self.text.find(story_html[:200]) if story_html else 0
+
+    # -- one story -----------------------------------------------------------------------
+
+    def _links(self, node: LexborNode) -> list[tuple[str, str, LexborNode]]:
+        """``(text, absolute url, element)`` of each web link in ``node`` (or ``node``)."""
+        anchors = [node] if node.tag == "a" else node.css("a[href]")
+        out = []
+        for a in anchors:
+            href = urljoin(self.base, (a.attributes.get("href") or "").strip())
+            if is_web_url(href):
+                out.append((_text(a), href, a))
+        return out
+
+    def _boilerplate(self, node: LexborNode) -> bool:
+        for a in (node, *_ancestors_nodes(node)):
+            if a.tag in _BOILER_TAGS or a.attributes.get("role") == "navigation":
+                return True
+            if _BOILER_TOKENS.intersection(_tokens(a)):
+                return True
+        return False
+
+    def _section(self, node: LexborNode) -> str | None:
+        """The nearest heading or group label before ``node``, among its ancestors' earlier
+        siblings; ``None`` under the page title."""
+        current = node
+        while current is not None and current.tag not in ("body", "html"):
+            sib = current.prev
+            while sib is not None:
+                if sib.is_element_node:
+                    label = self._label(sib)
+                    if label is not None:
+                        return label or None
+                sib = sib.prev
+            current = current.parent
+        return None
+
+    def _label(self, node: LexborNode) -> str | None:
+        """The section name an element gives ('' for the page title), or ``None``."""
+        if node.tag in _HEADINGS:
+            text = _text(node)
+            if node.tag == "h1" or not text:
+                return ""
+            return text
+        if node.css_first("a[href]") is not None:
+            return None
+        inner = node.css(",".join(sorted(_HEADINGS)))
+        if inner and weight(_text(node)) <= LABEL_MAX:
+            return self._label(inner[-1])
+        if _LABEL_TOKENS.intersection(_tokens(node)):
+            first = next((t for t in _texts(node)), "")
+            return first if first and weight(first) <= LABEL_MAX else None
+        strong = node.css_first("strong, b")
+        text = _text(node)
+        if strong is not None and text and _text(strong) == text and weight(text) <= LABEL_MAX:
+            return text
+        return None
+
+    def _note(self, node: LexborNode, what: str, verdict: str) -> None:
+        self.notes.append(Note(self.line_of(node), what, verdict))
+
+    def line_of(self, node: LexborNode) -> int:
+        links = node.css("a[href]")
+        needle = (links[0].attributes.get("href") or "") if links else _text(node)[:30]
+        pos = self.text.find(needle) if needle else -1
+        return self.text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+
+    # -- the page itself -----------------------------------------------------------------
+
+    def source(self) -> str:
+        if self.title:
+            return self.title
+        return _text(self.h1) if self.h1 is not None else ""
+
+    def date(self) -> dt.date | None:
+        for text in (self.title, _text(self.h1) if self.h1 is not None else ""):
+            found = find_date(text)
+            if found is not None:
+                return found
+        for node in self.tree.css("time[datetime], meta[property='article:published_time']"):
+            value = node.attributes.get("datetime") or node.attributes.get("content") or ""
+            found = find_date(value)
+            if found is not None:
+                return found
+        return None
+
+
+def _describe(sig: tuple[str, str]) -> str:
+    tag, cls = sig
+    return f"{tag}.{cls}" if cls else tag
+
+
+def _texts(node: LexborNode) -> Iterator[str]:
+    for child in node.traverse(include_text=True):
+        if child.is_text_node:
+            text = " ".join((child.text_content or "").split())
+            if text:
+                yield text
+
+
+def _ancestors_nodes(node: LexborNode) -> Iterator[LexborNode]:
+    parent = node.parent
+    while parent is not None and parent.tag not in ("html", None):
+        yield parent
+        parent = parent.parent
+
+
+def _ancestors(story: Story) -> Iterator[LexborNode]:
+    return _ancestors_nodes(story.node)
+
+
+def _button(text: str) -> str:
+    return text.casefold().strip(" →»›>←«‹<·|")
+
+
+def _read_more(links: list[tuple[str, str, LexborNode]]) -> str | None:
+    """The link a "Read more" button points to, else the last link."""
+    for text, url, _ in links:
+        if _button(text) in BUTTONS:
+            return url
+    return links[-1][1] if links else None
+
+
+def _path(node: LexborNode) -> tuple[str, ...]:
+    """Where an element sits: its signature and its parent's (``p.hn-title > a``)."""
+    parent = node.parent
+    own = "%s.%s" % _signature(node)
+    return ("%s.%s" % _signature(parent), own) if parent is not None else (own,)
+
+
+def _sponsor_label(node: LexborNode) -> bool:
+    """A block marked as paid: a short text of its own says Sponsored, 广告, In partnership."""
+    for text in _texts(node):
+        if weight(text) <= 30 and (sponsored(f"({text})") or non_news_heading(text)):
+            if any(w in text.casefold() for w in _SPONSOR_WORDS):
+                return True
+    return False
+
+
+_SPONSOR_WORDS = (
+    "sponsor",
+    "partnership",
+    "together with",
+    "presented by",
+    "advertis",
+    "广告",
+    "推广",
+    "赞助",
+    "promoted",
+)
+
+
+def read(text: str) -> tuple[list[Draft], list[Note], str, dt.date | None]:
+    """Drafts of an HTML page, with notes, its source (``<title>``) and its date."""
+    page = Page(text)
+    drafts = [
+        Draft(s.title, page.line_of(s.node), s.url, s.summary, s.section) for s in page.stories()
+    ]
+    return drafts, page.notes, page.source(), page.date()
