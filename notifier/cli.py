@@ -24,6 +24,15 @@ def _add_config(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_layout(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--layout",
+        metavar="SPEC",
+        help="what the stories are, e.g. item=h3,section=h2 or item=div.story,title=a "
+        "(as a source's layout: in rules.yaml)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every command."""
     parser = argparse.ArgumentParser(
@@ -33,9 +42,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="notifier 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("parse", help="print the items notifier reads from digests")
+    p = sub.add_parser(
+        "parse",
+        help="print the items notifier reads from digests",
+        description=(
+            "Print the items of each digest. --explain shows how each page was read: the "
+            "layout found and, for each block, whether it became an item, a section or was "
+            "skipped, and why. --layout states the layout instead (markdown: "
+            "item=h3,section=h2; HTML: item=div.story,title=a). Exit status: 0, or 2 when "
+            "a digest could not be read."
+        ),
+    )
     p.add_argument("digests", nargs="+", metavar="PATH|URL|-", help="file, directory, URL or -")
     p.add_argument("--json", action="store_true", help="one JSON object per item per line")
+    p.add_argument("--explain", action="store_true", help="how each page was read, block by block")
+    _add_layout(p)
     p.set_defaults(handler="notifier.commands.parse:run")
 
     p = sub.add_parser("check", help="validate rules.yaml (reports file:line: message)")
@@ -62,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="an ad-hoc rule, e.g. 'OpenAI +GPT !广告' (repeatable; config rules are skipped)",
     )
     p.add_argument("-a", "--all", action="store_true", help="show items that do not match")
+    _add_layout(p)
     p.add_argument("-x", "--explain", action="store_true", help="show each hit and the score")
     p.add_argument("--json", action="store_true", help="one JSON object per result per line")
     p.add_argument(

@@ -10,8 +10,12 @@ from __future__ import annotations
 import html
 import re
 
-# U+200B-U+200D, U+2060 and U+FEFF (BOM / zero-width no-break space).
-_ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+# U+200B-U+200D, U+2060 and U+FEFF (BOM / zero-width no-break space); a joiner (U+200D)
+# inside an emoji sequence (🧑‍💻) stays, it is part of the emoji.
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f"
+_ZERO_WIDTH_RE = re.compile(
+    f"[\u200b\u200c\u2060\ufeff]|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
+)
 # Any run of whitespace except the newline.
 _INLINE_WS_RE = re.compile(r"[^\S\n]+")
 # Tags: `[^<>]*` stops at the next `<`, so a stray `<` costs one scan to the next bracket.
@@ -32,7 +36,8 @@ def normalize_newlines(text: str) -> str:
 
 
 def strip_zero_width(text: str) -> str:
-    """Remove zero-width characters (U+200B-U+200D, U+2060, U+FEFF)."""
+    """Remove zero-width characters (U+200B-U+200D, U+2060, U+FEFF), but the joiner of
+    an emoji sequence."""
     return _ZERO_WIDTH_RE.sub("", text)
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from notifier.commands._digests import DigestReader
+from notifier.commands._digests import DigestReader, cli_layout
 from notifier.parse import ParseResult
 
 
@@ -25,11 +25,22 @@ def _print_human(result: ParseResult) -> None:
     print()
 
 
+def _print_explanation(result: ParseResult) -> None:
+    date = result.date.isoformat() if result.date else "no date"
+    print(f"{result.origin}  ({result.format}, {date}, {len(result.items)} items)")
+    if result.explanation is not None:
+        for line in result.explanation.lines():
+            print(line)
+    print()
+
+
 def run(args: argparse.Namespace) -> int:
     """Print every item of every digest; exit 2 if a digest could not be read."""
-    reader = DigestReader(args.digests)
+    reader = DigestReader(args.digests, layout=cli_layout(args.layout))
     for result in reader:
-        if args.json:
+        if args.explain:
+            _print_explanation(result)
+        elif args.json:
             for item in result.items:
                 data = item.to_json()
                 data["format"] = result.format

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from notifier.commands._digests import DigestReader
+from notifier.commands._digests import DigestReader, cli_layout
 from notifier.errors import ConfigError
 from notifier.textutil import plural
 
@@ -224,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
 
     engine = Engine(rules, traditional=traditional)
     report = Report(args, rules)
-    reader = DigestReader(digests)
+    reader = DigestReader(digests, layout=cli_layout(args.layout))
     count = 0
     for result in reader:
         count += 1

@@ -7,6 +7,8 @@ checked, normalised settings:
   the digest files ``notifier ingest DIR`` reads), ``recursive``.
 - ``url``: ``url``, ``interval`` and ``timeout`` (seconds), ``headers`` (name -> text),
   ``max_size`` (bytes).
+- both: ``layout`` (a :class:`~notifier.parse.layout.Layout`, or ``None``: the reader
+  finds the stories from the page's structure).
 
 Header values and URLs may hold credentials: messages never show them.
 """
@@ -23,11 +25,12 @@ from notifier.config._model import SourceSpec
 from notifier.config._nodes import Node
 from notifier.config._problems import closest
 from notifier.config._units import parse_duration, parse_size
+from notifier.parse.layout import Layout, LayoutError, layout_of
 from notifier.rules.model import Location
 
 SOURCE_KEYS: dict[str, tuple[str, ...]] = {
-    "folder": ("path", "pattern", "recursive"),
-    "url": ("url", "interval", "timeout", "headers", "max_size"),
+    "folder": ("path", "pattern", "recursive", "layout"),
+    "url": ("url", "interval", "timeout", "headers", "max_size", "layout"),
 }
 #: Names the pipeline gives digests that no configured source read.
 RESERVED = {"cli": "notifier ingest", "http": "POST /v1/digests"}
@@ -86,6 +89,9 @@ def _source(check: Checker, name: str, node: Node, line: int, base: Path) -> Sou
     before = len(check.problems.errors)
     read = _folder if kind == "folder" else _url
     settings = read(check, what, values, line, base)
+    layout = _layout(check, what, values.get("layout"))
+    if settings is not None:
+        settings["layout"] = layout
     if settings is None or len(check.problems.errors) > before:
         return None
     if any(n.broken for n in values.values()):
@@ -182,6 +188,22 @@ def _url(
         "headers": headers,
         "max_size": max_size,
     }
+
+
+def _layout(check: Checker, what: str, node: Node | None) -> Layout | None:
+    """``layout: {item: h3, section: h2}``: what the source's stories are (see
+    :mod:`notifier.parse.layout`); a problem is reported at the setting's line."""
+    if node is None or node.value is None:
+        return None
+    values = check.mapping(node, f"{what}: layout")
+    if values is None:
+        return None
+    try:
+        return layout_of({key: value.plain() for key, value in values.items()})
+    except LayoutError as exc:
+        line = node.key_lines.get(exc.key or "", node.line)
+        check.error(line, f"{what}: layout: {exc}")
+        return None
 
 
 def _duration(

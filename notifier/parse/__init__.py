@@ -12,12 +12,22 @@ from __future__ import annotations
 from notifier.errors import DigestError
 from notifier.parse.decode import decode
 from notifier.parse.detect import FEED, JSON, JSONL, looks_like_feed, looks_like_html, sniff
+from notifier.parse.layout import Layout, LayoutError
 from notifier.parse.meta import file_name
 from notifier.parse.result import Context, ParseResult
 from notifier.parse.targets import iter_digests, parse_path
 from notifier.textutil import normalize_newlines, strip_zero_width
 
-__all__ = ["DigestError", "ParseResult", "iter_digests", "parse_bytes", "parse_path", "parse_text"]
+__all__ = [
+    "DigestError",
+    "Layout",
+    "LayoutError",
+    "ParseResult",
+    "iter_digests",
+    "parse_bytes",
+    "parse_path",
+    "parse_text",
+]
 
 
 def parse_text(
@@ -26,9 +36,11 @@ def parse_text(
     *,
     filename: str | None = None,
     content_type: str | None = None,
+    layout: Layout | None = None,
 ) -> ParseResult:
-    """Parse a digest given as text; the format is detected from its content."""
-    ctx = Context(origin, filename)
+    """Parse a digest given as text; the format is detected from its content. ``layout``
+    says what its stories are, instead of the reader's guess (markdown and HTML)."""
+    ctx = Context(origin, filename, layout)
     text = strip_zero_width(normalize_newlines(text))
     if not text.strip():
         raise DigestError(origin, "empty digest")
@@ -55,7 +67,7 @@ def parse_text(
             if declared:
                 raise
             try:  # not JSON after all: perhaps markdown starting with `[`
-                return markdown.parse(text, Context(origin, filename))
+                return markdown.parse(text, Context(origin, filename, layout))
             except DigestError:
                 raise json_error from None
     return markdown.parse(text, ctx)
@@ -67,6 +79,7 @@ def parse_bytes(
     *,
     filename: str | None = None,
     content_type: str | None = None,
+    layout: Layout | None = None,
 ) -> ParseResult:
     """Parse a digest given as bytes: UTF-8 (with or without BOM), else GB18030."""
     if not data.strip():
@@ -78,7 +91,7 @@ def parse_bytes(
 
         return feeds.parse(data, Context(origin, filename), content_type)
     text, encoding = decode(data, origin)
-    result = parse_text(text, origin, filename=filename, content_type=content_type)
+    result = parse_text(text, origin, filename=filename, content_type=content_type, layout=layout)
     if encoding == "gb18030":
         result.warnings.insert(0, f"{origin}:1: not UTF-8; decoded as GB18030")
     return result

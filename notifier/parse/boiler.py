@@ -56,6 +56,8 @@ _STRONG = (
     "加入社群",
     "交流群",
     "往期",
+    "往年",
+    "封面图",
     "关于我们",
     "免责声明",
     "版权",
@@ -72,6 +74,8 @@ _STRONG = (
     "copyright",
     "previous issues",
     "past issues",
+    "quote of the week",
+    "本周金句",
     "that's it for today",
     "that's all for today",
     "thanks for reading",
@@ -92,7 +96,6 @@ _WEAK = (
     "结语",
     "概览",
     "导读",
-    "速览",
     "标签",
     "展望",
     "预测",
@@ -115,11 +118,41 @@ _WEAK = (
     "statistics",
     "credits",
     "archive",
+    "封面",
+    "cover",
     "final thoughts",
+    "of the week",
+    "calls for",
+    "history",
+    "历史",
     "summary",
     "overview",
     "intro",
     "introduction",
+)
+# Calls to the reader, found in footers whatever the heading's length.
+_FOOTER = (
+    "tell your friends",
+    "advertise with",
+    "advertise in",
+    "want to advertise",
+    "want to work at",
+    "we're hiring",
+    "refer a friend",
+    "referral",
+    "unsubscribe",
+    "manage your subscription",
+    "follow us",
+    "subscribe to",
+    "forwarded this",
+    "扫码",
+    "二维码",
+    "点赞",
+    "在看",
+    "转发",
+    "订阅我们",
+    "关注我们",
+    "关注公众号",
 )
 _WEAK_EXTRA = 10  # weight a heading may have beyond a weak word
 _DECOR_RE = re.compile(r"[^\w\s]+")
@@ -142,6 +175,8 @@ NAV_WORDS = frozenset(
         "目录",
         "归档",
         "往期",
+        "往年",
+        "封面图",
         "往期回顾",
         "更多往期",
         "home",
@@ -172,10 +207,13 @@ _NAV_TRIM = " \t←→«»<>|‹›·•-—–:：()（）[]【】"
 
 
 def non_news_heading(title: str) -> bool:
-    """True for a short heading that names ads, commentary or other boilerplate."""
+    """True for a short heading that names ads, commentary or other boilerplate, or any
+    heading that asks the reader to subscribe, share, advertise or apply."""
+    low = title.casefold()
+    if any(phrase in low for phrase in _FOOTER):
+        return True
     if weight(title) > HEADING_MAX:
         return False
-    low = title.casefold()
     if any(_has(low, word, whole=False) for word in _STRONG):
         return True
     bare = weight(_DECOR_RE.sub("", low).strip())

@@ -96,4 +96,5 @@ def parse(data: bytes, ctx: Context, content_type: str | None = None) -> ParseRe
     if not items:
         ctx.warn(1, "no items found in this feed")
     fmt = "atom" if version.startswith("atom") else "rss"
-    return ParseResult(ctx.origin, fmt, source, feed_date, items, ctx.warnings)
+    ctx.explain("feed", "one story per RSS/Atom entry")
+    return ParseResult(ctx.origin, fmt, source, feed_date, items, ctx.warnings, ctx.explanation)

@@ -10,11 +10,12 @@ points, a day's overview) and gives no items. An entry whose nested list is a st
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 
 from notifier.parse.boiler import navigation, sponsored
-from notifier.parse.mdtree import CODE, ENTRY, HEADING, HTML, LIST, PARA, QUOTE, ROW, TABLE, Node
 from notifier.parse.inline import scan_links
+from notifier.parse.mdtree import CODE, ENTRY, HEADING, HTML, LIST, PARA, QUOTE, ROW, Node
 from notifier.parse.units import (
     ENUM_RE,
     Lead,
@@ -57,6 +58,7 @@ class Unit:
     body: list[str]  # raw markdown of the rest (one string per paragraph / entry)
     kind: str = PLAIN
     nested: Node | None = None  # a container entry's list
+    hotness: int | None = None  # a table's points or heat column
 
     @property
     def url(self) -> str | None:
@@ -164,24 +166,86 @@ def judge_list(node: Node, *, relaxed: int = 0) -> Group:
     return judge_units(node, units, relaxed=relaxed)
 
 
-def _row_unit(row: Node) -> Unit | None:
-    cells = [cell.text for cell in row.children]
-    for text in cells:
-        ld = lead(text)
-        if ld.kind == "link" and is_web_url(ld.url):
-            others = [c for c in cells if c is not text]
-            unit = Unit(row, ld, story_urls(text), [" | ".join(others)])
-            unit.kind = LINKED
-            return unit
+_TITLE_HEADS = (
+    "标题",
+    "话题",
+    "项目",
+    "名称",
+    "新闻",
+    "事件",
+    "title",
+    "headline",
+    "topic",
+    "name",
+    "repo",
+    "project",
+    "story",
+    "article",
+    "paper",
+)
+_LINK_HEADS = ("链接", "原文", "原帖", "地址", "link", "url", "source")
+_RANK_HEADS = ("排名", "序号", "名次", "rank", "#", "no", "no.")
+_HEAT_HEADS = ("热度", "热", "评分", "points", "score", "stars", "star", "heat", "hot", "votes")
+_HEAT_RE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿|[kKmM])?")
+_SCALE = {"万": 10_000, "亿": 100_000_000, "k": 1_000, "m": 1_000_000}
+
+
+def _column(heads: list[str], words: tuple[str, ...]) -> int | None:
+    for i, head in enumerate(heads):
+        low = head.casefold().strip()
+        if low in words or any(len(w) > 1 and w in low for w in words):
+            return i
     return None
 
 
+def heat(text: str) -> int | None:
+    """Points or heat written in a cell: ``2014 points``, ``2381 万热度``, ``15.2k``."""
+    m = _HEAT_RE.search(text)
+    if m is None:
+        return None
+    scale = _SCALE.get((m.group(2) or "").lower(), 1)
+    return int(float(m.group(1).replace(",", "")) * scale)
+
+
 def judge_table(node: Node) -> Group:
-    rows = [r for part in node.children for r in ([part] if part.kind == ROW else part.children)]
-    units = [u for u in (_row_unit(r) for r in rows) if u is not None]
-    if not units:
-        return Group(node, [], False, "a table without links")
-    return Group(node, units, True, f"{len(units)} of {len(rows)} rows have a link")
+    """A table of stories: one row each, the title in its title column (by the header,
+    else the column of links, else the longest text), the link in it or in a link column."""
+    rows = [r for r in node.children if r.kind == ROW]
+    head = rows[0] if rows and rows[0].level == 1 else None
+    body = [r for r in rows if r is not head]
+    width = max((len(r.children) for r in body), default=0)
+    if not body or not width:
+        return Group(node, [], False, "an empty table")
+    heads = [plain(c.text) for c in head.children] if head is not None else [""] * width
+    cells = [[c.text for c in r.children] + [""] * (width - len(r.children)) for r in body]
+    title = _column(heads, _TITLE_HEADS)
+    if title is None:
+        linked = [sum(1 for row in cells if lead(row[i]).kind == "link") for i in range(width)]
+        size = [sum(weight(plain(row[i])) for row in cells) for i in range(width)]
+        title = max(range(width), key=lambda i: (linked[i], size[i]))
+    link, rank, hot = (_column(heads, w) for w in (_LINK_HEADS, _RANK_HEADS, _HEAT_HEADS))
+    units: list[Unit] = []
+    for row, texts in zip(body, cells, strict=True):
+        ld = lead(texts[title])
+        if not ld.title:
+            continue
+        others = [t for i, t in enumerate(texts) if i != title]
+        url = ld.url if ld.kind == "link" and is_web_url(ld.url) else None
+        if url is None:
+            found = story_urls(texts[link] if link is not None else "\n".join(others))
+            url = found[0] if found else None
+        unit = Unit(row, Lead(ld.title, url, ld.rest, ld.kind), story_urls(texts[title]), [])
+        unit.body = [plain(ld.rest)] if plain(ld.rest) else []
+        unit.kind = LINKED if url else PLAIN
+        unit.hotness = heat(plain(texts[hot])) if hot is not None and hot != title else None
+        units.append(unit)
+    linked_rows = sum(1 for u in units if u.url)
+    ranked = rank is not None and head is not None and _column(heads, _TITLE_HEADS) is not None
+    if units and (linked_rows * 2 >= len(units) or (ranked and linked_rows)):
+        return Group(node, units, True, f"{linked_rows} of {len(units)} rows have a link")
+    if units and ranked:
+        return Group(node, units, True, "a ranked table with a title column")
+    return Group(node, units, False, "a table without links")
 
 
 def _para_starts_unit(text: str) -> bool:
@@ -201,8 +265,9 @@ def _link_row(text: str) -> bool:
 
 
 def para_units(blocks: list[Node]) -> list[tuple[list[Node], list[Unit]]]:
-    """Runs of paragraphs that each start a unit (``【1】…``, ``[Title](url) …``,
-    ``**Title**：…``), with the paragraphs after each as its body."""
+    """Runs of blocks that each start a unit, with the blocks after each as its body:
+    paragraphs (``【1】…``, ``[Title](url) …``, ``**Title**：…``) and one-entry lists
+    (``1、[Title](url)`` then its description, as weeklies write them)."""
     runs: list[tuple[list[Node], list[Unit]]] = []
     nodes: list[Node] = []
     units: list[Unit] = []
@@ -220,7 +285,12 @@ def para_units(blocks: list[Node]) -> list[tuple[list[Node], list[Unit]]]:
                 units[-1].urls.extend(story_urls(block.text))
                 nodes.append(block)
                 continue
-        elif block.kind in (LIST, QUOTE) and units:
+        elif block.kind == LIST and _one_titled_entry(block):
+            unit = entry_unit(block.children[0])
+            units.append(Unit(block.children[0], unit.lead, unit.urls, unit.body))
+            nodes.append(block)
+            continue
+        elif block.kind in (LIST, QUOTE) and units and not _story_list(block):
             for text in flatten(block):
                 units[-1].body.append(text)
                 units[-1].urls.extend(story_urls(text))
@@ -240,6 +310,21 @@ def para_units(blocks: list[Node]) -> list[tuple[list[Node], list[Unit]]]:
     return runs
 
 
+def _one_titled_entry(block: Node) -> bool:
+    """A list of one entry that starts with a link or a bold title."""
+    if len(block.children) != 1:
+        return False
+    head = block.children[0].children
+    return bool(head) and head[0].kind == PARA and lead(head[0].text).kind in ("link", "bold")
+
+
+def _story_list(block: Node) -> bool:
+    if block.kind != LIST or len(block.children) < 2:
+        return False
+    group = judge_list(block)
+    return group.stories and sum(1 for u in group.items if u.url) >= 2
+
+
 def _split_enumerated(block: Node) -> list[Node]:
     """A paragraph whose lines each start with ``【N】`` / ``(N)``: one piece per line group."""
     lines = block.text.split("\n")
@@ -247,7 +332,7 @@ def _split_enumerated(block: Node) -> list[Node]:
         return [block]
     pieces: list[Node] = []
     for offset, line in enumerate(lines):
-        if ENUM_RE.match(line) and has_enum(line) or not pieces:
+        if (ENUM_RE.match(line) and has_enum(line)) or not pieces:
             pieces.append(Node(PARA, block.line + offset, block.line + offset, line))
         else:
             pieces[-1].text += "\n" + line

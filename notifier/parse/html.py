@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 
 from notifier.parse.boiler import navigation, non_news_heading, sponsored
 from notifier.parse.explain import Note
+from notifier.parse.layout import Layout
 from notifier.parse.meta import find_date
 from notifier.parse.result import Draft
 from notifier.parse.units import BUTTONS, first_sentence, is_web_url, strip_enum, weight
@@ -61,6 +62,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _INLINE = frozenset({"a", "span", "img", "br", "strong", "b", "em", "i", "code", "small", "sup"})
 TITLE_MIN = 8  # weight of a link text that can be a headline
 LABEL_MAX = 60  # weight of a group label used as a section
+SPONSOR_LABEL_MAX = 30  # weight of a text that marks its block as paid ("Sponsored")
 
 
 @dataclasses.dataclass(slots=True)
@@ -114,6 +116,7 @@ class Page:
         h1 = self.tree.css_first("h1")
         self.h1 = h1
         self.notes: list[Note] = []
+        self.order: dict[int, int] = {}  # document order of every node
         for node in self.tree.css(",".join(_DROP[:-1])):
             node.decompose()
 
@@ -125,6 +128,7 @@ class Page:
             return []
         groups: dict[tuple[int, tuple[str, str]], list[LexborNode]] = {}
         for node in body.traverse():
+            self.order[node.mem_id] = len(self.order)
             if not node.is_element_node or node.parent is None or node.tag in _INLINE:
                 continue
             key = (node.parent.mem_id, _signature(node))
@@ -213,7 +217,8 @@ class Page:
                 url = inner[0][1] if inner else _read_more(self._links(node))
                 return title, url, heading
         titled = [
-            (t, u, a) for t, u, a in self._links(node)
+            (t, u, a)
+            for t, u, a in self._links(node)
             if weight(t) >= TITLE_MIN and _button(t) not in BUTTONS
         ]
         if titled:
@@ -251,14 +256,13 @@ class Page:
         if len(path) < 2:
             return None
         for el in node.traverse():
-            if el.is_element_node and "%s.%s" % _signature(el) == path[0]:
+            if el.is_element_node and _name(el) == path[0]:
                 text = next(_texts(el), "") if el is node else _text(el)
                 return (first_sentence(text), None) if text else None
         return None
 
     def _order(self, node: LexborNode) -> int:
-        story_html = node.html or ""
-        return self.text.find(story_html[:200]) if story_html else 0
+        return self.order.get(node.mem_id, 0)
 
     # -- one story -----------------------------------------------------------------------
 
@@ -325,6 +329,54 @@ class Page:
         pos = self.text.find(needle) if needle else -1
         return self.text.count("\n", 0, pos) + 1 if pos >= 0 else 1
 
+    # -- a layout the user stated ---------------------------------------------------------
+
+    def stories_by(self, layout: Layout) -> list[Story]:
+        """Every element ``layout.item`` selects (the outermost of nested ones) is a story."""
+        body = self.tree.body
+        if body is None:
+            return []
+        for node in body.traverse():
+            self.order[node.mem_id] = len(self.order)
+        chosen = self.tree.css(layout.item)
+        ids = {n.mem_id for n in chosen}
+        chosen = [n for n in chosen if not any(a.mem_id in ids for a in _ancestors_nodes(n))]
+        marks = []
+        if layout.section:
+            marks = sorted(
+                (self.order.get(n.mem_id, 0), _text(n)) for n in self.tree.css(layout.section)
+            )
+        out: list[Story] = []
+        for node in chosen:
+            found = self._titled_by(node, layout.title) if layout.title else None
+            found = found or self._headline(node) or self._fallback_title(node, ())
+            if found is None:
+                continue
+            title, url = strip_enum(found[0]).strip(), found[1]
+            text = _text(node)
+            summary = text.replace(title, " ", 1) if title in text else text
+            story = Story(node, title, url, " ".join(summary.split()), group=layout.item)
+            if marks:
+                where = self.order.get(node.mem_id, 0)
+                before = [text for at, text in marks if at < where]
+                story.section = before[-1] if before else None
+            else:
+                story.section = self._section(node)
+            if any(w.casefold() in (story.section or "").casefold() for w in layout.skip):
+                continue
+            out.append(story)
+        if chosen:
+            self._note(chosen[0], f"{layout.item} × {len(chosen)}", f"{len(out)} stories")
+        return out
+
+    def _titled_by(self, node: LexborNode, selector: str) -> tuple[str, str | None] | None:
+        el = node.css_first(selector)
+        if el is None or not _text(el):
+            return None
+        links = self._links(el)
+        url = links[0][1] if links else _read_more(self._links(node))
+        return _text(el), url
+
     # -- the page itself -----------------------------------------------------------------
 
     def source(self) -> str:
@@ -384,17 +436,21 @@ def _read_more(links: list[tuple[str, str, LexborNode]]) -> str | None:
 def _path(node: LexborNode) -> tuple[str, ...]:
     """Where an element sits: its signature and its parent's (``p.hn-title > a``)."""
     parent = node.parent
-    own = "%s.%s" % _signature(node)
-    return ("%s.%s" % _signature(parent), own) if parent is not None else (own,)
+    return (_name(parent), _name(node)) if parent is not None else (_name(node),)
+
+
+def _name(node: LexborNode) -> str:
+    """``tag.class`` (its first class), as in a CSS selector."""
+    tag, cls = _signature(node)
+    return f"{tag}.{cls}"
 
 
 def _sponsor_label(node: LexborNode) -> bool:
     """A block marked as paid: a short text of its own says Sponsored, 广告, In partnership."""
-    for text in _texts(node):
-        if weight(text) <= 30 and (sponsored(f"({text})") or non_news_heading(text)):
-            if any(w in text.casefold() for w in _SPONSOR_WORDS):
-                return True
-    return False
+    return any(
+        weight(text) <= SPONSOR_LABEL_MAX and any(w in text.casefold() for w in _SPONSOR_WORDS)
+        for text in _texts(node)
+    )
 
 
 _SPONSOR_WORDS = (
@@ -410,10 +466,12 @@ _SPONSOR_WORDS = (
 )
 
 
-def read(text: str) -> tuple[list[Draft], list[Note], str, dt.date | None]:
-    """Drafts of an HTML page, with notes, its source (``<title>``) and its date."""
+def read(
+    text: str, layout: Layout | None = None
+) -> tuple[list[Draft], list[Note], str, dt.date | None]:
+    """Drafts of an HTML page, with notes, its source (``<title>``) and its date; with a
+    stated ``layout`` (CSS selectors), its stories are what it selects."""
     page = Page(text)
-    drafts = [
-        Draft(s.title, page.line_of(s.node), s.url, s.summary, s.section) for s in page.stories()
-    ]
+    stories = page.stories_by(layout) if layout is not None else page.stories()
+    drafts = [Draft(s.title, page.line_of(s.node), s.url, s.summary, s.section) for s in stories]
     return drafts, page.notes, page.source(), page.date()

@@ -14,12 +14,14 @@ from notifier.textutil import one_line, strip_tags, strip_zero_width, unescape
 
 # `[图片: ...]` / `[视频: ...]`: media markup, never text nor the story's link.
 _MEDIA_PREFIXES = ("图片:", "图片：", "视频:", "视频：")
-# Bare URLs end at whitespace, `]`, `)`, full-width punctuation (and quotes, CJK text).
-_URL_RE = re.compile(
-    r"https?://[^\s<>\"'`\[\]){}|\\^\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
-    r"\u2018-\u201f\u2026]+",
-    re.IGNORECASE,
+# Bare URLs end at whitespace, `]`, an unbalanced `)`, full-width punctuation (and quotes,
+# CJK text); `(...)` inside one is kept (`https://en.wikipedia.org/wiki/Rust_(language)`).
+_URL_CHAR = (
+    r"[^\s<>\"'`\[\](){}|\\^\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+    r"\u2018-\u201f\u2026]"
 )
+_URL_RE = re.compile(rf"https?://(?:{_URL_CHAR}|\({_URL_CHAR}*\))+", re.IGNORECASE)
+BARE_URL_RE = _URL_RE
 _TRAILING_PUNCT = ".,;:!?*_~"
 _IMAGE_EXTS = (
     ".png",

@@ -61,7 +61,8 @@ def _date(value: Any) -> dt.date | None:
     return date_value(value)
 
 
-def _draft(obj: Any, where: int, label: str, ctx: Context) -> Draft | None:
+def draft_of(obj: Any, where: int, label: str, ctx: Context) -> Draft | None:
+    """A draft from one JSON (or front matter) object with a ``title``."""
     if not isinstance(obj, dict):
         ctx.warn(where, f"{label} is not an object; skipped")
         return None
@@ -93,7 +94,8 @@ def _result(fmt: str, drafts: list[Draft], meta: dict[str, Any], ctx: Context) -
     items = build_items(drafts, ctx.origin, source, date)
     if not items:
         ctx.warn(1, f"no items found in this {fmt} digest")
-    return ParseResult(ctx.origin, fmt, source, date, items, ctx.warnings)
+    ctx.explain(fmt, "one story per object")
+    return ParseResult(ctx.origin, fmt, source, date, items, ctx.warnings, ctx.explanation)
 
 
 def parse_json(text: str, ctx: Context, fmt: str = "json") -> ParseResult:
@@ -128,7 +130,7 @@ def parse_json(text: str, ctx: Context, fmt: str = "json") -> ParseResult:
     drafts: list[Draft] = []
     for n, obj in enumerate(data, 1):
         where = lines[n - 1] if len(lines) == len(data) else 1
-        draft = _draft(obj, where, f"item {n}", ctx)
+        draft = draft_of(obj, where, f"item {n}", ctx)
         if draft is not None:
             drafts.append(draft)
     return _result(fmt, drafts, meta, ctx)
@@ -175,7 +177,7 @@ def parse_jsonl(text: str, ctx: Context) -> ParseResult:
             ctx.warn(no, f"not valid JSON ({reason}); line skipped")
             continue
         good += 1
-        draft = _draft(obj, no, "line", ctx)
+        draft = draft_of(obj, no, "line", ctx)
         if draft is not None:
             drafts.append(draft)
     if not good:

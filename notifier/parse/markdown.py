@@ -1,4 +1,10 @@
-"""Markdown digests: front matter, line classes, family detection, the family's reader."""
+"""Markdown digests: front matter, then the reader the page needs.
+
+Two families with rules of their own keep their readers (insight-daily's ``【N】`` items,
+deepgeek's stories that span numbered lines up to their ``[原文链接]``). Every other page
+is read by its structure (:mod:`notifier.parse.reader`), or by the layout its source
+states; a page written in HTML is read as HTML.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,34 @@ from collections.abc import Callable
 from typing import Any
 
 from notifier.parse import deepgeek, insight
-from notifier.parse.reader import read as structure_read
 from notifier.parse.blocks import Line, split_lines
 from notifier.parse.detect import markdown_family
 from notifier.parse.frontmatter import split_front_matter
 from notifier.parse.meta import digest_date, digest_source
-from notifier.parse.units import PLACEHOLDER_SEARCH_RE
 from notifier.parse.result import Context, Draft, ParseResult, build_items
+from notifier.parse.units import PLACEHOLDER_SEARCH_RE
 
-_READERS: dict[str, Callable[[list[Line], Context], list[Draft]]] = {
-    "insight-daily": insight.parse,
-    "deepgeek": deepgeek.parse,
+_READERS: dict[str, tuple[Callable[[list[Line], Context], list[Draft]], str]] = {
+    "insight-daily": (insight.parse, "stories are `【N】` lines with the text under them"),
+    "deepgeek": (deepgeek.parse, "stories are numbered lines up to their [原文链接]"),
 }
+_STORY_LIST_KEYS = ("stories", "items", "news", "articles", "posts", "links", "entries")
+
+
+def front_matter_stories(data: dict[str, Any], ctx: Context) -> list[Draft]:
+    """Stories kept in the front matter (``stories:`` entries with a title and a url)."""
+    from notifier.parse.jsondata import draft_of
+
+    for key in _STORY_LIST_KEYS:
+        value = data.get(key)
+        if not isinstance(value, list) or not value:
+            continue
+        entries = [v for v in value if isinstance(v, dict) and v.get("title")]
+        if len(entries) * 2 < len(value):
+            continue
+        drafts = [draft_of(v, 1, f"{key} entry {n}", ctx) for n, v in enumerate(entries, 1)]
+        return [d for d in drafts if d is not None]
+    return []
 
 
 def mostly_html(body: list[str]) -> bool:
@@ -43,39 +65,48 @@ def parse_html_page(text: str, ctx: Context, fm: dict[str, Any] | None = None) -
     """Read an HTML page (or the HTML body of a markdown file with front matter)."""
     from notifier.parse import html
 
-    drafts, notes, page_source, page_date = html.read(text)
-    ctx.notes = notes
+    layout = ctx.layout
+    if layout is not None and layout.markdown:
+        ctx.warn(1, f"layout item={layout.item} is for markdown; this page is HTML: guessing")
+        layout = None
+    drafts, notes, page_source, page_date = html.read(text, layout)
+    shape = f"stated: {layout.describe()}" if layout else "repeated blocks that hold a headline"
+    ctx.explain("layout" if layout else "html", shape, notes)
     data = fm or {}
     source = digest_source(data, [], ctx) if data.get("title") else page_source
-    source = source or digest_source(data, [], ctx)
     date = digest_date(data, [], ctx) if data.get("date") else page_date
-    date = date or digest_date(data, [], ctx)
-    items = build_items(drafts, ctx.origin, source, date)
+    items = build_items(drafts, ctx.origin, source or digest_source(data, [], ctx), date)
     if not items:
         ctx.warn(1, no_stories_reason(text.split("\n")))
-    return ParseResult(ctx.origin, "html", source, date, items, ctx.warnings, ctx.notes)
+    return _result(ctx, "html", source or digest_source(data, [], ctx), date, items)
 
 
 def parse(text: str, ctx: Context) -> ParseResult:
     """Read a markdown digest (newlines already normalized, zero-width removed)."""
+    from notifier.parse import reader
+
     raw = text.split("\n")
     fm = split_front_matter(raw, ctx)
     data = fm.data if fm else {}
     start = fm.body_start if fm else 0
-    if mostly_html(raw[start:]):
-        return parse_html_page("\n".join(raw[start:]), ctx, data)
-    lines = split_lines(raw[start:], start + 1, ctx)
+    body = raw[start:]
+    if mostly_html(body):
+        return parse_html_page("\n".join(body), ctx, data)
+    lines = split_lines(body, start + 1, ctx)
     family = markdown_family(data, lines)
-    import os
-
-    reader = _READERS.get(family)
-    if reader is None or os.environ.get("NOTIFIER_FORCE_STRUCTURE"):
-        drafts = structure_read(raw[start:], start + 1, ctx)
+    known = _READERS.get(family)
+    if known is not None and ctx.layout is None:
+        drafts = known[0](lines, ctx)
+        ctx.explain(f"the {family} family", known[1])
     else:
-        drafts = reader(lines, ctx)
+        drafts = front_matter_stories(data, ctx) + reader.read(body, start + 1, ctx)
     source = digest_source(data, lines, ctx)
     date = digest_date(data, lines, ctx)
     items = build_items(drafts, ctx.origin, source, date)
     if not items:
-        ctx.warn(start + 1, no_stories_reason(raw[start:]))
-    return ParseResult(ctx.origin, family, source, date, items, ctx.warnings, ctx.notes)
+        ctx.warn(start + 1, no_stories_reason(body))
+    return _result(ctx, family, source, date, items)
+
+
+def _result(ctx: Context, fmt: str, source: str, date: Any, items: list[Any]) -> ParseResult:
+    return ParseResult(ctx.origin, fmt, source, date, items, ctx.warnings, ctx.explanation)

@@ -139,13 +139,18 @@ def _build(tokens: list[Token], first_no: int) -> list[Node]:
     stack = [root]
     pending: Node | None = None  # heading or paragraph waiting for its inline token
     cell = False
+    header = False  # inside a table's head: its row gets level 1
     for tok in tokens:
         kind = _OPEN.get(tok.type)
+        if tok.type in ("thead_open", "thead_close"):
+            header = tok.type == "thead_open"
         if kind is not None:
             start, stop = tok.map or (0, 0)
             node = Node(kind, start + first_no, stop + first_no - 1)
             if kind == ENTRY and tok.info:
                 node.number = int(tok.info)
+            if kind == ROW and header:
+                node.level = 1
             stack[-1].children.append(node)
             stack.append(node)
         elif tok.nesting == -1 and tok.type in _CLOSE:

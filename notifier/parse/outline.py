@@ -123,11 +123,15 @@ def title_heading(blocks: list[Node]) -> Node | None:
         return first
     if blocks[0] is not first:
         return None
+    boilerplate = False  # under a `**Table of Contents**` line
     for block in blocks[1:]:
         if block.kind == HEADING:
             return first
-        if block.kind not in (PARA, QUOTE, RULE, HTML) or bold_heading(block) is not None:
-            return None
+        bold = bold_heading(block)
+        if bold is not None:
+            boilerplate = non_news_heading(bold[0])
+        elif block.kind not in (PARA, QUOTE, RULE, HTML) and not boilerplate:
+            return None  # lists, tables: the heading's own stories
     return first
 
 

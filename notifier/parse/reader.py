@@ -1,21 +1,34 @@
-"""Read a markdown body with the structural reader."""
+"""Read a markdown body by its structure, or by the layout its source states."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from notifier.parse.explain import Note
+from notifier.parse.forced import ForcedReader
 from notifier.parse.groups import LAST_RESORT
-from notifier.parse.mdtree import PARA, Node
-from notifier.parse.mdtree import parse_blocks
-from notifier.parse.units import lead, weight
+from notifier.parse.mdtree import PARA, Node, parse_blocks
 from notifier.parse.outline import outline, title_heading
 from notifier.parse.result import Context, Draft
 from notifier.parse.structure import Reader
+from notifier.parse.units import lead, plain, weight
 
 
 def read(lines: list[str], first_no: int, ctx: Context) -> list[Draft]:
+    """Drafts of a markdown body (``first_no``: the file line of ``lines[0]``); the way it
+    was read goes to ``ctx.explanation``."""
     blocks = parse_blocks(lines, first_no)
-    root = outline(blocks, title_heading(blocks))
+    title = title_heading(blocks)
+    layout = ctx.layout
+    if layout is not None and not layout.markdown:
+        ctx.warn(first_no, f"layout item={layout.item} is a CSS selector; this page is markdown")
+        layout = None
+    if layout is not None:
+        forced = ForcedReader(layout)
+        drafts = forced.read(blocks, title)
+        ctx.explain("layout", f"stated: {layout.describe()}", forced.notes)
+        return drafts
+    root = outline(blocks, title)
     labels = recurring_labels(blocks)
     reader = Reader(labels=labels)
     plan = reader.judge(root)
@@ -27,7 +40,9 @@ def read(lines: list[str], first_no: int, ctx: Context) -> list[Draft]:
         relaxed.emit(relaxed.judge(root), None)
         if len(relaxed.drafts) > len(reader.drafts):
             reader = relaxed
-    ctx.notes = reader.notes
+    if title is not None:
+        reader.notes.append(Note(title.line, "# " + plain(title.text), "title (the source)"))
+    ctx.explain("structure", reader.shape(), reader.notes)
     return reader.drafts
 
 

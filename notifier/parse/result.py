@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from notifier.items import Item, item_id
+from notifier.parse.explain import Explanation, Note
 from notifier.parse.hotness import body_hotness, split_hotness
 from notifier.urls import canonical_url
+
+if TYPE_CHECKING:
+    from notifier.parse.layout import Layout
 
 # Titles that stand for "nothing here yet" (compared after trimming punctuation).
 _PLACEHOLDERS = frozenset(
@@ -27,19 +31,25 @@ class ParseResult:
     date: dt.date | None
     items: list[Item]
     warnings: list[str] = dataclasses.field(default_factory=list)
-    notes: list[Any] = dataclasses.field(default_factory=list)
+    explanation: Explanation | None = None  # how it was read (``notifier parse --explain``)
 
 
 class Context:
     """Where a digest came from and the warnings gathered while reading it."""
 
-    __slots__ = ("filename", "notes", "origin", "warnings")
+    __slots__ = ("explanation", "filename", "layout", "origin", "warnings")
 
-    def __init__(self, origin: str, filename: str | None = None) -> None:
+    def __init__(
+        self, origin: str, filename: str | None = None, layout: Layout | None = None
+    ) -> None:
         self.origin = origin
         self.filename = filename
+        self.layout = layout  # what the user said the stories are, if anything
         self.warnings: list[str] = []
-        self.notes: list[Any] = []
+        self.explanation: Explanation | None = None
+
+    def explain(self, reader: str, layout: str, notes: list[Note] | None = None) -> None:
+        self.explanation = Explanation(reader, layout, notes or [])
 
     def warn(self, line: int, message: str) -> None:
         """Record ``origin:line: message``."""
@@ -70,6 +80,7 @@ def is_placeholder(title: str) -> bool:
 def build_items(drafts: list[Draft], origin: str, source: str, date: dt.date | None) -> list[Item]:
     """Turn drafts into items: scores out of titles, placeholders dropped, ids and ranks."""
     items: list[Item] = []
+    seen: dict[str, int] = {}  # ids so far: a story told twice gets a second, distinct id
     for draft in drafts:
         title, hotness = split_hotness(draft.title)
         if draft.hotness is not None:
@@ -81,9 +92,12 @@ def build_items(drafts: list[Draft], origin: str, source: str, date: dt.date | N
         url = draft.url.strip() if draft.url else None
         item_source = draft.source or source
         rank = draft.rank if draft.rank is not None else len(items) + 1
+        base = item_id(canonical_url(url), title, item_source)
+        repeat = seen.get(base, 0)
+        seen[base] = repeat + 1
         items.append(
             Item(
-                id=item_id(canonical_url(url), title, item_source),
+                id=base if not repeat else item_id(None, f"{base}#{repeat + 1}", item_source),
                 title=title,
                 url=url or None,
                 summary=draft.summary,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections import Counter
 
 from notifier.parse.boiler import non_news_heading
 from notifier.parse.common import text_of
@@ -34,8 +35,10 @@ from notifier.parse.result import Draft
 from notifier.parse.units import (
     BUTTONS,
     is_placeholder_text,
-    own_text,
+    is_web_url,
+    lead,
     link_line_url,
+    own_text,
     plain,
     source_rank,
     story_urls,
@@ -85,8 +88,20 @@ def _container_units(group: Group) -> list[Unit]:
 def _heading_url(section: Section) -> str | None:
     if section.head is None:
         return None
+    found = lead(section.raw)
+    if found.kind == "link" and is_web_url(found.url):
+        return found.url
     urls = story_urls(section.raw)
     return urls[0] if urls else None
+
+
+def heading_title(raw: str) -> str:
+    """A story heading's title: its link's text when it starts with a link (after an
+    enumeration or a marker like 🔴), else its text without the enumeration."""
+    found = lead(raw)
+    if found.kind == "link" and found.title:
+        return found.title
+    return strip_enum(plain(raw)).strip()
 
 
 def _content(blocks: list[Node]) -> list[Node]:
@@ -108,6 +123,8 @@ class Reader:
         self.labels = labels  # bold leads that recur: field names, never titles
         self.drafts: list[Draft] = []
         self.notes: list[Note] = []
+        self.kinds: Counter[str] = Counter()  # what the stories are: `###` headings, entries
+        self.sections: Counter[str] = Counter()  # what names their sections
 
     # -- judging ---------------------------------------------------------------------------
 
@@ -115,17 +132,23 @@ class Reader:
         """The candidate story groups among a section's own blocks."""
         content = _content(blocks)
         found: list[Group] = []
-        for block in content:
-            if block.kind == LIST:
-                found.append(judge_list(block, relaxed=self.relaxed))
-            elif block.kind == TABLE:
-                found.append(judge_table(block))
+        taken: set[int] = set()
         for nodes, units in para_units(content):
             group = judge_units(nodes[0], units, relaxed=self.relaxed)
             group.nodes = nodes
             if len(units) < 2 and not (group.stories and units[0].kind == LINKED):
                 group.stories, group.why = False, "a single paragraph"
+            if len(units) < 2 and nodes[0].kind == LIST:
+                continue  # a list of one entry, judged as a list below
             found.append(group)
+            taken.update(id(n) for n in nodes)
+        for block in content:
+            if id(block) in taken:
+                continue
+            if block.kind == LIST:
+                found.append(judge_list(block, relaxed=self.relaxed))
+            elif block.kind == TABLE:
+                found.append(judge_table(block))
         found.sort(key=lambda g: g.node.line)
         return [self._unlabel(g) for g in found]
 
@@ -147,7 +170,7 @@ class Reader:
             return Plan(section, SKIP, "not news (commentary, ads, boilerplate)")
         children = [self.judge(child) for child in section.children]
         groups = self.groups(section.blocks)
-        tail = [g for g in self.groups(section.tail)]
+        tail = self.groups(section.tail)
         plan = Plan(section, CONTAINER, "", groups + tail, children)
         if section.head is None:
             plan.why = "the page"
@@ -169,9 +192,7 @@ class Reader:
         else:
             evidence = units
         inner = sum(child.items for child in children)
-        if inner and not (
-            (head_url or lead_url) and prose and not evidence and _all_unlinked(children)
-        ):
+        if inner and not ((head_url or lead_url) and not evidence and _all_unlinked(children)):
             plan.why = f"holds {inner} stories in its sub-sections"
         elif lead_url and not (len(linked) >= 3 and not prose):
             self._story(plan, lead_url, "a link line under the heading")
@@ -186,7 +207,7 @@ class Reader:
         elif evidence and not prose:
             self._story(plan, evidence[0].url, "a heading with one linked entry", strong=False)
         elif prose or self._has_body(section, groups):
-            url = _body_url(section.blocks)
+            url = body_url(section.blocks)
             self._story(plan, url, "a heading with body text", strong=url is not None)
         else:
             plan.role, plan.why = EMPTY, "no stories under it"
@@ -228,8 +249,11 @@ class Reader:
                 lines.extend(block.text.split("\n"))
             elif block.kind == LIST and len(block.children) == 1:
                 lines.extend(t for text in flatten(block) for t in text.split("\n"))
-        found = [(source_rank(line), i, url) for i, line in enumerate(lines)
-                 if (url := link_line_url(line)) is not None]
+        found = [
+            (source_rank(line), i, url)
+            for i, line in enumerate(lines)
+            if (url := link_line_url(line)) is not None
+        ]
         return min(found)[2] if found else None
 
     @staticmethod
@@ -269,18 +293,15 @@ class Reader:
         if head is not None:
             verdict = {CONTAINER: "section", EMPTY: "section", SKIP: "skipped"}[plan.role]
             self.notes.append(Note(head.line, what, verdict, plan.why))
+            if plan.role == CONTAINER and plan.items:
+                self.sections["bold lines" if sec.pseudo else f"`{'#' * sec.level}`"] += 1
         if plan.role == SKIP:
             return
         name = sec.title if head is not None else section_name
-        events: list[tuple[int, int, object]] = []
-        for g in plan.groups:
-            events.append((g.node.line, 0, g))
-        for child in plan.children:
-            events.append((child.section.line, 1, child))
         covered = {id(n) for g in plan.groups for n in (g.nodes or [g.node])}
-        for block in sec.blocks + sec.tail:
-            if id(block) not in covered:
-                events.append((block.line, 2, block))
+        events: list[tuple[int, int, object]] = [(g.node.line, 0, g) for g in plan.groups]
+        events += [(child.section.line, 1, child) for child in plan.children]
+        events += [(b.line, 2, b) for b in sec.blocks + sec.tail if id(b) not in covered]
         for _, _, thing in sorted(events, key=lambda e: (e[0], e[1])):
             if isinstance(thing, Group):
                 self._emit_group(thing, name)
@@ -291,12 +312,7 @@ class Reader:
 
     def _emit_story(self, plan: Plan, section_name: str | None) -> None:
         sec = plan.section
-        raw = sec.raw
-        title = plain(raw)
-        links = [u for u in story_urls(raw)]
-        if links and _only_link(raw):
-            title = plain(raw)
-        title = strip_enum(title).strip()
+        title = heading_title(sec.raw)
         body: list[str] = []
         for block in sec.blocks:
             if block.kind in (CODE, RULE):
@@ -308,6 +324,7 @@ class Reader:
         _child_texts(plan.children, body)
         n = len(self.drafts) + 1
         self.drafts.append(Draft(title, sec.line, plan.url, text_of(body, BUTTONS), section_name))
+        self.kinds["bold lines" if sec.pseudo else f"`{'#' * sec.level}` headings"] += 1
         self.notes.append(Note(sec.line, _describe_heading(sec), f"item {n}", plan.why))
 
     def _emit_group(self, group: Group, section_name: str | None) -> None:
@@ -327,10 +344,22 @@ class Reader:
             return
         first = len(self.drafts) + 1
         for unit in group.items:
-            self.drafts.append(_unit_draft(unit, section_name))
+            self.drafts.append(unit_draft(unit, section_name))
+        self.kinds[_unit_kind(group)] += len(group.items)
         last = len(self.drafts)
         span = f"items {first}-{last}" if last > first else f"item {first}"
         self.notes.append(Note(node.line, what, span, group.why))
+
+    def shape(self) -> str:
+        """One line: what the stories are, what names their sections."""
+        if not self.drafts:
+            return "no stories found"
+        kinds = ", ".join(f"{kind} ({n})" for kind, n in self.kinds.most_common())
+        line = f"stories are {kinds}"
+        if self.sections:
+            names = ", ".join(name for name, _ in self.sections.most_common())
+            line += f"; sections are {names} headings".replace("bold lines headings", "bold lines")
+        return line
 
     def _note_block(self, block: Node) -> None:
         kinds = {PARA: "paragraph", CODE: "code block", HTML: "HTML block", RULE: "rule"}
@@ -342,7 +371,7 @@ class Reader:
         self.notes.append(Note(block.line, kinds.get(block.kind, block.kind), "skipped", why))
 
 
-def _body_url(blocks: list[Node]) -> str | None:
+def body_url(blocks: list[Node]) -> str | None:
     """A story's link from its text: a source line (``Source: url``, ``[Read more](url)``)
     anywhere in it, else its first link."""
     lines = [line for b in blocks for t in flatten(b) for line in t.split("\n")]
@@ -359,7 +388,7 @@ def _body_url(blocks: list[Node]) -> str | None:
 
 def _intro(children: list[Plan]) -> None:
     """A lone bold line under the page title, before any heading, is its subtitle."""
-    first = [p for p in itertools.takewhile(lambda p: p.section.pseudo, children)]
+    first = list(itertools.takewhile(lambda p: p.section.pseudo, children))
     stories = [p for p in first if p.role == STORY]
     if len(stories) == 1 and len(first) < len(children):
         stories[0].role, stories[0].why = SKIP, "the page's subtitle and intro"
@@ -368,10 +397,6 @@ def _intro(children: list[Plan]) -> None:
 def _unit_weight(unit: Unit) -> int:
     text = weight(unit.lead.title) + weight(plain(unit.lead.rest))
     return text + sum(weight(plain(t)) for t in unit.body)
-
-
-def _only_link(raw: str) -> bool:
-    return len(story_urls(raw)) == 1
 
 
 def _all_unlinked(children: list[Plan]) -> bool:
@@ -389,9 +414,21 @@ def _child_texts(children: list[Plan], out: list[str]) -> None:
         _child_texts(child.children, out)
 
 
-def _unit_draft(unit: Unit, section_name: str | None) -> Draft:
+def unit_draft(unit: Unit, section_name: str | None) -> Draft:
     body = [unit.lead.rest, *unit.body]
-    return Draft(unit.lead.title, unit.node.line, unit.url, text_of(body, BUTTONS), section_name)
+    summary = text_of(body, BUTTONS)
+    draft = Draft(unit.lead.title, unit.node.line, unit.url, summary, section_name)
+    draft.hotness = unit.hotness
+    return draft
+
+
+def _unit_kind(group: Group) -> str:
+    kind = group.node.kind
+    if kind == LIST:
+        return "list entries"
+    if kind == TABLE:
+        return "table rows"
+    return "paragraphs"
 
 
 def _describe_heading(section: Section) -> str:

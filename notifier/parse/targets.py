@@ -13,21 +13,24 @@ from urllib.parse import urlsplit
 from notifier.errors import DigestError
 
 if TYPE_CHECKING:
+    from notifier.parse.layout import Layout
     from notifier.parse.result import ParseResult
 
-DIGEST_EXTS = frozenset({".md", ".markdown", ".txt", ".xml", ".rss", ".atom", ".json", ".jsonl"})
+DIGEST_EXTS = frozenset(
+    {".md", ".markdown", ".txt", ".xml", ".rss", ".atom", ".json", ".jsonl", ".html", ".htm"}
+)
 # Repository boilerplate that sits next to digests but is not one.
 _NOT_DIGESTS = frozenset({"readme", "changelog", "license", "contributing", "code_of_conduct"})
 MAX_BYTES = 64 * 1024 * 1024
 TIMEOUT = 20.0
 
 
-def parse_path(path: str | os.PathLike[str]) -> ParseResult:
+def parse_path(path: str | os.PathLike[str], layout: Layout | None = None) -> ParseResult:
     """Read and parse one digest file."""
     from notifier.parse import parse_bytes
 
     data = read_file(path)
-    return parse_bytes(data, os.fspath(path), filename=Path(path).name)
+    return parse_bytes(data, os.fspath(path), filename=Path(path).name, layout=layout)
 
 
 def read_file(path: str | os.PathLike[str]) -> bytes:
@@ -64,11 +67,11 @@ def digest_files(root: str) -> list[str]:
     return sorted(found)
 
 
-def _fetch(url: str) -> ParseResult:
+def _fetch(url: str, layout: Layout | None) -> ParseResult:
     from notifier.parse import parse_bytes
 
     data, name, content_type = fetch(url)
-    return parse_bytes(data, url, filename=name, content_type=content_type)
+    return parse_bytes(data, url, filename=name, content_type=content_type, layout=layout)
 
 
 def fetch(url: str) -> tuple[bytes, str | None, str | None]:
@@ -103,7 +106,9 @@ def _guarded(origin: str, read: Callable[[], ParseResult]) -> ParseResult | Dige
         return DigestError(origin, f"internal parser error ({type(exc).__name__}: {exc})")
 
 
-def iter_digests(target: str | os.PathLike[str]) -> Iterator[ParseResult | DigestError]:
+def iter_digests(
+    target: str | os.PathLike[str], layout: Layout | None = None
+) -> Iterator[ParseResult | DigestError]:
     """Parse every digest ``target`` names; unreadable ones are yielded as DigestError.
 
     ``target`` is a file, a directory (every digest file in it, recursively, sorted;
@@ -113,16 +118,18 @@ def iter_digests(target: str | os.PathLike[str]) -> Iterator[ParseResult | Diges
 
     target = os.fspath(target)
     if target == "-":
-        yield _guarded("<stdin>", lambda: parse_bytes(sys.stdin.buffer.read(), "<stdin>"))
+        yield _guarded(
+            "<stdin>", lambda: parse_bytes(sys.stdin.buffer.read(), "<stdin>", layout=layout)
+        )
         return
     if target.lower().startswith(("http://", "https://")):
-        yield _guarded(target, lambda: _fetch(target))
+        yield _guarded(target, lambda: _fetch(target, layout))
         return
     if os.path.isdir(target):
         files = digest_files(target)
         if not files:
             yield DigestError(target, "no digest files in this directory")
         for path in files:
-            yield _guarded(path, functools.partial(parse_path, path))
+            yield _guarded(path, functools.partial(parse_path, path, layout))
         return
-    yield _guarded(target, lambda: parse_path(target))
+    yield _guarded(target, lambda: parse_path(target, layout))

@@ -11,7 +11,7 @@ import dataclasses
 import re
 
 from notifier.parse.common import BUTTON_LINKS, first_sentence, strip_lead
-from notifier.parse.inline import clean_inline, first_url, scan_links, urls_in
+from notifier.parse.inline import BARE_URL_RE, clean_inline, first_url, scan_links, urls_in
 
 # Leading enumeration of a title: 1. 1、 1) (1) （1） 【1】 [1] #1 No.1 ① 一、 第一条
 ENUM_RE = re.compile(
@@ -26,13 +26,15 @@ ENUM_RE = re.compile(
     r")[ \t]*"
 )
 # A leading image, inline HTML tag or decoration before a title (`<img ..>`, `🔥`, `▶`).
-_DECOR_RE = re.compile(r"(?:[ \t]*(?:<[^<>]{0,500}>|!\[[^\]]*\]\([^)]*\)))+")
+_DECOR_RE = re.compile(
+    r"(?:[ \t]*(?:<[^<>]{0,500}>|!\[[^\]]*\]\([^)]*\)|[\[【][^\[\]【】()]{1,12}[\]】](?![(\[])))+"
+)
 _SYMBOL_LEAD_RE = re.compile(r"[^\w\[\]*_<(（【#\"'“‘《]{1,4}[ \t]*")
 _BOLD_LEAD_RE = re.compile(r"(\*\*|__)(.+?)\1")
 # What follows a bold title: a separator, a parenthesis then one, or the end of the line.
 _TITLE_END_RE = re.compile(
-    r"[ \t]*(?:$|\n|[:：|｜—–\-]"
-    r"|[(（](?:[^()（）\n]|\([^()\n]*\)){0,300}[)）][ \t]*(?:$|\n|[:：|｜—–\-]))"
+    r"[ \t]*(?:$|\n|[:：|｜—–\-/／]"
+    r"|[(（](?:[^()（）\n]|\([^()\n]*\)){0,300}[)）][ \t]*(?:$|\n|[:：|｜—–\-/／]))"
 )
 _LINK_SEP = " \t：:-—–|｜·•>»→"
 
@@ -77,8 +79,8 @@ LINK_LABEL_MAX = 16
 _PLACEHOLDER_RE = re.compile(
     r"[\s\-–—:：.。…!！()（）\[\]【】*_~>#]*(?:"
     r"暂无(?:数据|内容|更新|资讯|新闻)?|今[日天]无(?:更新|内容|新闻|资讯)|无更新|无|待更新|待补充|敬请期待"
-    r"|coming soon|tbd|todo|n/?a|none|nothing (?:new )?(?:today|yet)|no (?:news|updates?|items?|stories)"
-    r"(?: today| yet| this week)?|placeholder|\.\.\.|…"
+    r"|coming soon|tbd|todo|n/?a|none|nothing (?:new )?(?:today|yet)"
+    r"|no (?:news|updates?|items?|stories)(?: today| yet| this week)?|placeholder|\.\.\.|…"
     r")[\s\-–—:：.。…!！()（）\[\]【】*_~]*",
     re.IGNORECASE,
 )
@@ -89,6 +91,11 @@ PLACEHOLDER_SEARCH_RE = re.compile(
     r"今[日天]无(?:更新|内容|新闻|资讯)|暂无(?:数据|内容|更新|资讯|新闻)|无更新|待更新|敬请期待"
     r"|coming soon|no (?:news|updates?|stories) (?:today|yet|this week)|nothing (?:new )?today",
     re.IGNORECASE,
+)
+
+
+_PLACEHOLDER_SEARCH_IN_TAG_RE = re.compile(
+    r"[\[【]\s*(?:coming soon|tbd|todo|placeholder|暂无|待更新|敬请期待)\s*[\]】]", re.IGNORECASE
 )
 
 
@@ -116,8 +123,10 @@ def has_enum(text: str) -> bool:
 
 
 def _strip_decor(s: str) -> str:
+    """Drop a leading image, HTML tag or tag in brackets (``[video]``); a tag that says
+    "nothing here" (``[Coming Soon]``) stays, to be recognised as a placeholder."""
     m = _DECOR_RE.match(s)
-    if m is not None:
+    if m is not None and not _PLACEHOLDER_SEARCH_IN_TAG_RE.search(m.group()):
         s = s[m.end() :]
     return s.lstrip()
 
@@ -196,28 +205,19 @@ def link_line_url(raw: str) -> str | None:
     urls = urls_in(s)
     if len(urls) != 1:
         return None
-    rest = s
-    for link in reversed(scan_links(s)):
+    for link in scan_links(s):
         text = plain(link.text)
-        if weight(text) > LINK_LABEL_MAX and text.casefold() not in BUTTONS:
-            if not _URLISH_RE.fullmatch(text):
-                return None  # a linked title, not a link line
-        rest = rest[: link.start] + rest[link.end :]
-    rest = rest.replace(urls[0], "")
-    label = plain(rest).strip(_LINK_SEP + "()（）[]<>")
-    if weight(label) > LINK_LABEL_MAX:
+        long = weight(text) > LINK_LABEL_MAX and text.casefold() not in BUTTONS
+        if long and not _URLISH_RE.fullmatch(text):
+            return None  # a linked title, not a link line
+    if weight(own_text(s)) > LINK_LABEL_MAX:
         return None
     return urls[0]
 
 
 def link_line_label(raw: str) -> str:
     """The label of a link line (``原文链接``, ``Source``, ``Discussion``), lowercased."""
-    rest = raw
-    for link in reversed(scan_links(raw)):
-        rest = rest[: link.start] + rest[link.end :]
-    for url in urls_in(rest):
-        rest = rest.replace(url, "")
-    return plain(rest).strip(_LINK_SEP + "()（）[]<>").casefold()
+    return own_text(raw).casefold()
 
 
 def source_rank(raw: str) -> int:
@@ -230,11 +230,15 @@ def source_rank(raw: str) -> int:
 
 def own_text(raw: str) -> str:
     """Plain text of ``raw`` without its links' text and bare URLs (what it says itself)."""
-    rest = raw
-    for link in reversed(scan_links(raw)):
-        rest = rest[: link.start] + " " + rest[link.end :]
-    for url in urls_in(rest):
-        rest = rest.replace(url, " ")
+    pieces: list[str] = []
+    pos = 0
+    for link in scan_links(raw):
+        pieces.append(raw[pos : link.start])
+        pos = link.end
+    pieces.append(raw[pos:])
+    rest = " ".join(pieces)
+    if "://" in rest:
+        rest = BARE_URL_RE.sub(" ", rest)
     return plain(rest).strip(_LINK_SEP + "()（）[]<>")
 
 

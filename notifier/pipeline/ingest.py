@@ -102,6 +102,7 @@ class Ingestor:
             digest.origin,
             filename=digest.filename,
             content_type=digest.content_type,
+            layout=digest.layout,
         )
         report.warnings = list(parsed.warnings)
         for warning in parsed.warnings:

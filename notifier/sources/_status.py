@@ -6,11 +6,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notifier.sources.base import LoadState, SaveState
 
 log = logging.getLogger("notifier.sources")
+
+if TYPE_CHECKING:
+    from notifier.parse.layout import Layout
 
 
 class Tracked:
@@ -27,6 +30,8 @@ class Tracked:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.name = name
+        #: The ``layout:`` its digests have (None: the reader finds it).
+        self.layout: Layout | None = None
         #: When a read last succeeded (UNIX seconds), even if it found nothing new.
         self.last_read: float | None = None
         #: The last failure, or ``None`` once a read succeeds again. Never holds secrets.

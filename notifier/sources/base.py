@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from notifier.parse.layout import Layout
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -19,6 +22,8 @@ class Digest:
     source: str
     content_type: str | None = None
     filename: str | None = None
+    #: What the stories are, when the source's ``layout:`` says so (else the reader guesses).
+    layout: Layout | None = None
 
 
 #: The pipeline's entry point: parse, match, queue. Awaiting it means the digest's

@@ -51,4 +51,5 @@ def build_sources(
             )
         else:  # the config only lets known types through
             raise ValueError(f"source {spec.name!r}: unknown type {spec.type!r}")
+        out[-1].layout = s.get("layout")
     return out

@@ -211,7 +211,7 @@ class FolderSource(Tracked):
             self._done[str(path)] = (sig, digest)
             return False
         try:
-            await emit(Digest(data, origin=str(path), source=self.name, filename=path.name))
+            await emit(Digest(data, str(path), self.name, filename=path.name, layout=self.layout))
         except Exception as exc:  # the pipeline's problem; the next scan tries again
             self.failed(f"{path.name}: not handed over ({type(exc).__name__}: {exc})")
             log.debug("source %s: emit failed", self.name, exc_info=True)

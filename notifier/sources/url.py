@@ -212,7 +212,9 @@ class UrlSource(Tracked):
         if digest != self._sha256:
             name = PurePosixPath(urlsplit(self.url).path).name or None
             try:
-                await emit(Digest(body, self.shown_url, self.name, content_type, name))
+                await emit(
+                    Digest(body, self.shown_url, self.name, content_type, name, self.layout)
+                )
             except Exception as exc:
                 log.debug("source %s: emit failed", self.name, exc_info=True)
                 raise PollError(f"not handed over ({type(exc).__name__}: {exc})") from None

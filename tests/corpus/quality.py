@@ -86,7 +86,7 @@ def main() -> None:
         try:
             result = parse_path(digest_path(path, data))
             got = [(i.title, i.url, i.section) for i in result.items]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             got = []
             print(f"{name}: ERROR {exc}")
         want = data["items"]

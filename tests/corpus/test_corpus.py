@@ -58,3 +58,45 @@ def test_digest_items(case):
     assert len(got) == case["count"], f"{case['file']}: item count"
     for rank, (g, w) in enumerate(zip(got, want, strict=True), 1):
         assert g == w, f"{case['file']}: item {rank}"
+
+
+# Pages of other publishers (issue 11): our own fixtures, and the real digests of
+# ../shared/wild-digests; both read by the structural reader, never seen by the families.
+OTHER_ROOTS = {
+    "fixtures": Path(__file__).resolve().parent / "fixtures",
+    "wild-digests": CORPUS.parent / "wild-digests",
+}
+
+
+def _other_cases() -> list[tuple[Path, dict]]:
+    cases = []
+    for name, root in OTHER_ROOTS.items():
+        for path in sorted((EXPECTED_DIR / name).glob("**/*.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            assert data["count"] == len(data["items"]), f"{path}: count does not match items"
+            rel = data["file"].split("/", 1)[1] if name == "fixtures" else data["file"]
+            cases.append((root / rel, data))
+    return cases
+
+
+OTHER = _other_cases()
+
+
+def test_every_fixture_has_expectations():
+    fixtures = OTHER_ROOTS["fixtures"]
+    pages = {p.name for p in fixtures.iterdir() if p.suffix in (".md", ".html")} - {"README.md"}
+    covered = {path.name for path, _ in OTHER if path.parent == fixtures}
+    assert pages == covered
+
+
+@pytest.mark.parametrize(("path", "case"), OTHER, ids=[case["file"] for _, case in OTHER])
+def test_other_publishers_items(path: Path, case: dict) -> None:
+    from notifier.parse import parse_path
+
+    digest = parse_path(path)
+    got = [(item.title, item.url, item.section) for item in digest.items]
+    want = [(item["title"], item["url"], item["section"]) for item in case["items"]]
+    assert len(got) == case["count"], f"{case['file']}: item count"
+    for rank, (g, w) in enumerate(zip(got, want, strict=True), 1):
+        assert g == w, f"{case['file']}: item {rank}"
+    assert len({item.id for item in digest.items}) == len(digest.items), "ids repeat"

@@ -76,8 +76,6 @@ def test_gb18030_fallback_warns() -> None:
         (b"\x00\x01\x02binary\x00", "binary"),
         (bytes(range(256)) * 4, "binary"),
         (b"ok \xff\x80\xff text", "not UTF-8 or GB18030"),
-        (b"<!DOCTYPE html><html><body>page</body></html>", "HTML page"),
-        (b"plain prose, nothing else", "no items"),
     ],
 )
 def test_unreadable_digests(data: bytes, reason: str) -> None:
@@ -86,6 +84,23 @@ def test_unreadable_digests(data: bytes, reason: str) -> None:
     assert exc.value.origin == "bad.md"
     assert reason in exc.value.reason
     assert "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "warning"),
+    [
+        (b"<!DOCTYPE html><html><body>page</body></html>", "no stories found"),
+        (b"plain prose, nothing else", "no stories found"),
+        ("# 日报\n\n今日无更新。\n".encode(), "no stories in this edition (it says “今日无更新”)"),
+        (b"# Weekly\n\n## News\n\n- [Coming Soon] news\n", "it says “Coming Soon”"),
+    ],
+)
+def test_pages_without_stories_warn_and_give_no_items(data: bytes, warning: str) -> None:
+    d = parse_bytes(data, "empty.md")
+    assert d.items == []
+    assert len(d.warnings) == 1
+    assert d.warnings[0].startswith("empty.md:")
+    assert warning in d.warnings[0]
 
 
 def test_random_bytes_never_crash() -> None:
@@ -117,9 +132,9 @@ def test_iter_digests_directory(tmp_path: Path) -> None:
     results = list(iter_digests(str(tmp_path)))
     origins = [Path(r.origin).relative_to(tmp_path).as_posix() for r in results]
     assert origins == ["1.json", "3.txt", "b/2.md"]
-    assert isinstance(results[0], ParseResult)
-    assert isinstance(results[2], ParseResult)
-    assert isinstance(results[1], DigestError)
+    assert all(isinstance(r, ParseResult) for r in results)
+    assert results[1].items == []  # prose only: no stories, a warning, not an error
+    assert "no stories found" in results[1].warnings[0]
 
 
 def test_iter_digests_missing_file_and_empty_dir(tmp_path: Path) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from notifier.errors import DigestError
 from notifier.parse import parse_text
 
 
@@ -56,11 +53,13 @@ def test_ads_and_podcast_sections_skipped() -> None:
     assert [i.title for i in d.items] == ["Real news"]
 
 
-def test_text_without_structure_is_an_error() -> None:
-    with pytest.raises(DigestError) as exc:
-        parse_text("Just a paragraph of prose with no items at all.\n\nAnother one.", "notes.md")
-    assert exc.value.origin == "notes.md"
-    assert "no items" in exc.value.reason
+def test_text_without_structure_warns_and_has_no_items() -> None:
+    d = parse_text("Just a paragraph of prose with no items at all.\n\nAnother one.", "notes.md")
+    assert d.items == []
+    assert d.warnings == [
+        "notes.md:1: no stories found: no repeated blocks with a title or a link; "
+        "`notifier parse --explain` shows how the page was read"
+    ]
 
 
 def test_unclosed_code_fence_is_read_as_text_with_a_warning() -> None:

@@ -96,7 +96,7 @@ def test_placeholder_edition_has_no_items_and_a_warning() -> None:
     assert d.format == "insight-daily"
     assert d.items == []
     assert d.warnings
-    assert "no items" in d.warnings[0]
+    assert "no stories in this edition" in d.warnings[0]
 
 
 def test_section_with_no_items() -> None:
