@@ -15,7 +15,7 @@ from notifier.parse.result import Context
 BLANK, TEXT, HEADING, CODE, RULE = "blank", "text", "heading", "code", "rule"
 
 # `1. x`, `1.x`, `1) x`, `1、x`, `1．x`; never `2025.11` or `3.5B`.
-_NUMBERED_RE = re.compile(r" {0,3}(\d{1,3})[.)．、](?!\d)[ \t]*(.*)")
+_NUMBERED_RE = re.compile(r" {0,3}(\d{1,9})[.)．、](?!\d)[ \t]*(.*)")
 _BULLET_RE = re.compile(r"[ \t]{0,3}[-*+•][ \t]+(.*)")
 BODY_INDENT = 2  # an entry's body lines are indented at least this much
 _BOLD_LINE_RE = re.compile(r"\*\*([^*]+)\*\*[:：]?")

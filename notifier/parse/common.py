@@ -9,7 +9,7 @@ from notifier.parse.inline import clean_inline, first_url, scan_links
 
 # Link texts that are "go to the article" buttons, not story text.
 BUTTON_LINKS = frozenset({"原文链接", "阅读原文", "查看原文"})
-_ENTRY_MARK_RE = re.compile(r"(?:[-*+•][ \t]+|\d{1,3}[.)．、](?!\d)[ \t]*)")
+_ENTRY_MARK_RE = re.compile(r"(?:[-*+•][ \t]+|\d{1,9}[.)．、](?!\d)[ \t]*)")
 _QUOTE_RE = re.compile(r"[ \t]*(?:>[ \t]?)+")
 _BOLD_START_RE = re.compile(r"\*\*([^*]+)\*\*")
 _SENTENCE_END_RE = re.compile(r"[。！？]|\.(?=\s+[A-Z])")

@@ -19,6 +19,7 @@ from notifier.parse.mdtree import CODE, ENTRY, HEADING, HTML, LIST, PARA, QUOTE,
 from notifier.parse.units import (
     ENUM_RE,
     Lead,
+    ends_with_url,
     has_enum,
     is_placeholder_lead,
     is_web_url,
@@ -104,6 +105,8 @@ def _classify(unit: Unit) -> str:
         return PLACEHOLDER
     if sponsored(ld.title) or navigation(ld.title):
         return NAV
+    if unit.node.kind == ENTRY and ld.kind == "plain" and _field_link(unit.node):
+        return META  # `- 🔗 原文：<url>`: a field of the story above, not a story
     rest = plain(ld.rest)
     if ld.kind == "link" and is_web_url(ld.url):
         return LINKED
@@ -116,6 +119,12 @@ def _classify(unit: Unit) -> str:
     if unit.urls and weight(ld.title) >= TITLE_MIN:
         return LINKED
     return PLAIN if weight(ld.title) >= TITLE_MIN else META
+
+
+def _field_link(entry: Node) -> bool:
+    """An entry that is a labelled link (``🔗 原文：<url>``, ``Source: url``)."""
+    head = entry.children[0].text if entry.children and entry.children[0].kind == PARA else ""
+    return link_line_url(head) is not None and bool(own_text(head))
 
 
 def entry_unit(entry: Node) -> Unit:
@@ -248,13 +257,23 @@ def judge_table(node: Node) -> Group:
     return Group(node, units, False, "a table without links")
 
 
-def _para_starts_unit(text: str) -> bool:
+# A paragraph led by a bold label ending in a colon inside the bold (`**The details:**`).
+_LABEL_LEAD_RE = re.compile(r"[ \t]*(\*\*|__)[^*_\n]{1,80}[:：][ \t]*\1")
+
+
+def _para_starts_unit(text: str, *, line: bool = False) -> bool:
+    """``line``: a line of a paragraph of one link per line, which starts a unit unless it is
+    only a link (``上期：<url>``)."""
     if link_line_url(text) is not None or _link_row(text):
         return False
+    if line:
+        return True
     ld = lead(text)
     if ld.kind == "link":
         return True
     if ld.kind == "bold":
+        if _LABEL_LEAD_RE.match(text):
+            return False  # `**Why it matters:** ...`: a label in a story's text
         return weight(ld.title) >= PARA_TITLE_MIN and bool(plain(ld.rest))
     return has_enum(text) and not text.lstrip().startswith("#")
 
@@ -274,7 +293,9 @@ def para_units(blocks: list[Node]) -> list[tuple[list[Node], list[Unit]]]:
     for block in blocks:
         if block.kind == PARA:
             pieces = _split_enumerated(block)
-            if _para_starts_unit(pieces[0].text):
+            if len(pieces) > 1 and pieces[0].end == pieces[0].line:  # one story per line
+                pieces = [p for p in pieces if _para_starts_unit(p.text, line=True)]
+            if pieces and _para_starts_unit(pieces[0].text, line=len(pieces) > 1):
                 for piece in pieces:
                     ld = lead(piece.text)
                     units.append(Unit(piece, ld, story_urls(piece.text), []))
@@ -325,9 +346,25 @@ def _story_list(block: Node) -> bool:
     return group.stories and sum(1 for u in group.items if u.url) >= 2
 
 
+def _anchored(line: str) -> bool:
+    """A line that starts with its link or ends with it (``标题 - 来源 <url>``): one story
+    per line, not a paragraph wrapped over lines with links inside its sentences."""
+    if ends_with_url(line):
+        return True
+    links = scan_links(line.strip())
+    if not links or links[0].start != 0 or links[0].image:
+        return False
+    after = line.strip()[links[0].end :].lstrip(" \t")
+    return not after or after[0] in ":：-—–|｜(（,，·"
+
+
 def _split_enumerated(block: Node) -> list[Node]:
-    """A paragraph whose lines each start with ``【N】`` / ``(N)``: one piece per line group."""
+    """A paragraph whose lines each start with ``【N】`` / ``(N)``: one piece per line group;
+    a paragraph whose lines each hold a link (``标题 - 来源 <url>``): one piece per line."""
     lines = block.text.split("\n")
+    linked = sum(1 for line in lines if _anchored(line))
+    if linked >= 2 and (linked == len(lines) or (len(lines) >= 3 and linked * 2 >= len(lines))):
+        return [Node(PARA, block.line + i, block.line + i, line) for i, line in enumerate(lines)]
     if len(lines) < 2 or not all(has_enum(line) for line in lines[:2]):
         return [block]
     pieces: list[Node] = []

@@ -59,9 +59,12 @@ _BOILER_TOKENS = frozenset(
 )
 _LABEL_TOKENS = frozenset({"title", "name", "label", "heading", "header", "caption"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_ITEM_TAGS = frozenset({"li", "tr", "article", "dt", "dd", "section", "details"})
 _INLINE = frozenset({"a", "span", "img", "br", "strong", "b", "em", "i", "code", "small", "sup"})
 TITLE_MIN = 8  # weight of a link text that can be a headline
 LABEL_MAX = 60  # weight of a group label used as a section
+STORY_TITLE_MIN = 20  # weight of a link text that reads as a headline, not a name
+HEADED, TITLED = 2, 1  # how surely a block is a story: a linked heading, a long link
 SPONSOR_LABEL_MAX = 30  # weight of a text that marks its block as paid ("Sponsored")
 
 
@@ -76,6 +79,7 @@ class Story:
     section: str | None = None
     group: str = ""  # the sibling group it was found in (`div.news-item × 18`)
     dropped: str = ""  # why it is not a story after all (sponsored, navigation)
+    strength: int = 0  # HEADED: its title is a linked heading; TITLED: a long link text
 
 
 def parse_html(text: str) -> LexborHTMLParser:
@@ -126,16 +130,23 @@ class Page:
         body = self.tree.body
         if body is None:
             return []
-        groups: dict[tuple[int, tuple[str, str]], list[LexborNode]] = {}
+        siblings: dict[tuple[int, tuple[str, str]], list[LexborNode]] = {}
         for node in body.traverse():
             self.order[node.mem_id] = len(self.order)
             if not node.is_element_node or node.parent is None or node.tag in _INLINE:
                 continue
-            key = (node.parent.mem_id, _signature(node))
-            groups.setdefault(key, []).append(node)
+            siblings.setdefault((node.parent.mem_id, _signature(node)), []).append(node)
+        # A class that repeats among siblings somewhere names one kind of block wherever
+        # it is (`div.entry` under each blog, one or several); other blocks group with
+        # their siblings only.
+        repeated = {sig for (_, sig), nodes in siblings.items() if sig[1] and len(nodes) > 1}
+        groups: dict[tuple[int, tuple[str, str]], list[LexborNode]] = {}
+        for (parent, sig), nodes in siblings.items():
+            groups.setdefault((0 if sig in repeated else parent, sig), []).extend(nodes)
         members: dict[int, Story] = {}
         for (_, sig), nodes in groups.items():
-            if len(nodes) < 2:
+            least = 2 if sig[1] or sig[0] in _ITEM_TAGS else 3
+            if len(nodes) < least:
                 continue
             found = self._group(nodes)
             for story in found:
@@ -161,6 +172,8 @@ class Page:
         linked = [h for h in heads if h is not None and h[1] is not None]
         if len(linked) * 2 < len(nodes):
             return []
+        if len({h[0] for h in linked}) * 2 < len(linked):
+            return []  # the same text in every member ("2 hours ago", "Read more"): not titles
         paths = Counter(_path(h[2]) for h in linked)
         path, _ = paths.most_common(1)[0]
         stories: list[Story] = []
@@ -175,38 +188,52 @@ class Page:
             text = _text(node)
             summary = text.replace(title, " ", 1) if title in text else text
             story = Story(node, title, url, " ".join(summary.split()))
+            story.strength = self._strength(head)
             if sponsored(title) or navigation(title) or _sponsor_label(node):
                 story.dropped = "sponsored or navigation"
             stories.append(story)
         return stories
 
     def _outermost(self, members: dict[int, Story]) -> list[Story]:
-        """Drop containers (two or more stories inside) with every member of their group
-        (a layout table's other rows are headers and footers), and a story that is the
-        only one inside another story block (that block is the story)."""
-        inside: dict[int, int] = {}
+        """Keep the stories of the right level. A block that holds two or more stories is
+        a container, and so is every block of its group (a layout table's other rows are
+        headers and footers), unless its own headline is a linked heading and the stories
+        inside are only links (a post with a list of references). A story inside another
+        story block belongs to that block."""
+        inside: dict[int, list[Story]] = {}
         for story in members.values():
             for node in _ancestors_nodes(story.node):
                 if node.mem_id in members:
-                    inside[node.mem_id] = inside.get(node.mem_id, 0) + 1
-        layout = {s.group for m, s in members.items() if inside.get(m, 0) >= 2}
+                    inside.setdefault(node.mem_id, []).append(story)
+
+        def container(mem_id: int) -> bool:
+            inner = inside.get(mem_id, [])
+            strong = members[mem_id].strength == HEADED
+            return len(inner) >= 2 and not (strong and all(s.strength < HEADED for s in inner))
+
+        layout = {members[m].group for m in inside if container(m)}
         kept = []
         for mem_id, story in members.items():
-            if story.group in layout or inside.get(mem_id, 0) >= 2:
+            if story.group in layout or container(mem_id):
                 continue
             if any(
-                a.mem_id in members
-                and inside.get(a.mem_id, 0) == 1
-                and members[a.mem_id].group not in layout
+                a.mem_id in members and members[a.mem_id].group not in layout
                 for a in _ancestors_nodes(story.node)
             ):
-                continue
+                continue  # part of the story block around it
             kept.append(story)
         for group in sorted({s.group for s in kept}):
             first = next(s for s in kept if s.group == group)
             n = sum(1 for s in kept if s.group == group and not s.dropped)
             self._note(first.node, group, f"{n} stories")
         return kept
+
+    def _strength(self, head: tuple[str, str | None, LexborNode] | None) -> int:
+        if head is None:
+            return 0
+        if head[2].tag in _HEADINGS and self._links(head[2]):
+            return HEADED
+        return TITLED if weight(head[0]) >= STORY_TITLE_MIN else 0
 
     def _headline(self, node: LexborNode) -> tuple[str, str | None, LexborNode] | None:
         """``(title, url, element)``: the member's heading, else its longest link text."""

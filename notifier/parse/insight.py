@@ -15,7 +15,7 @@ from notifier.parse.common import text_of
 from notifier.parse.inline import clean_inline, first_url
 from notifier.parse.result import Context, Draft
 
-ITEM_RE = re.compile(r"[ \t]{0,3}【\s*(\d{1,4})\s*】[ \t]*(.*)")
+ITEM_RE = re.compile(r"[ \t]{0,3}【\s*(\d{1,9})\s*】[ \t]*(.*)")
 
 
 def _is_item(line: Line) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -81,6 +81,7 @@ def _fix_lines(lines: list[str]) -> list[str]:
     out: list[str] = []
     fence = ""
     prev = ""
+    before = ""  # the line before `prev`
     for line in lines:
         m = _FENCE_RE.match(line)
         if fence:
@@ -97,11 +98,20 @@ def _fix_lines(lines: list[str]) -> list[str]:
         fixed = _HASH_HEADING_RE.sub(r"\1\2 ", line, count=1)
         fixed = _NUMBER_FIX_RE.sub(r"\1\2. ", fixed, count=1)
         fixed = _BULLET_FIX_RE.sub(r"\1- ", fixed, count=1)
-        if prev.strip() and _DASH_RULE_RE.fullmatch(fixed):
+        if prev.strip() and _DASH_RULE_RE.fullmatch(fixed) and not _setext(prev, before):
             fixed = "***"  # a rule under text, not a setext heading
         out.append(fixed)
-        prev = fixed
+        before, prev = prev, fixed
     return out
+
+
+SETEXT_MAX = 80  # a line this short, alone, underlined with dashes, is a heading
+
+
+def _setext(text: str, before: str) -> bool:
+    """``r/LocalLLaMA`` over ``-----``: a short line standing alone is a heading; the last
+    line of a paragraph over ``---`` is text followed by a rule."""
+    return not before.strip() and len(text.strip()) <= SETEXT_MAX and not text.startswith(" ")
 
 
 _PARSER: MarkdownIt | None = None
@@ -120,8 +130,37 @@ def _parser() -> MarkdownIt:
 def parse_blocks(lines: list[str], first_no: int) -> list[Node]:
     """The top-level blocks of markdown ``lines``; ``first_no`` is the file line of lines[0]."""
     src = "\n".join(_fix_lines(lines))
-    tokens = _parser().parse(src)
-    return _build(tokens, first_no)
+    env: dict[str, Any] = {}
+    tokens = _parser().parse(src, env)
+    blocks = _build(tokens, first_no)
+    refs = {key: value["href"] for key, value in env.get("references", {}).items()}
+    if refs:
+        for block in blocks:
+            for node in block.walk():
+                if node.kind in (HEADING, PARA) and "[" in node.text:
+                    node.text = resolve_references(node.text, refs)
+    return blocks
+
+
+_REF_RE = re.compile(r"\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])+)\](?:\[([^\[\]]*)\]|(?![(\[:]))")
+
+
+def _label(text: str) -> str:
+    return " ".join(text.split()).casefold().upper()
+
+
+def resolve_references(text: str, refs: dict[str, str]) -> str:
+    """``[title][ref]``, ``[title][]`` and ``[title]`` written as inline links, with the
+    targets of the page's ``[ref]: url`` definitions."""
+
+    def inline(m: re.Match[str]) -> str:
+        label = m.group(2) if m.group(2) else m.group(1)
+        href = refs.get(_label(label))
+        if href is None:
+            return m.group()
+        return f"[{m.group(1)}](<{href}>)"
+
+    return _REF_RE.sub(inline, text)
 
 
 _OPEN = {
@@ -174,10 +213,36 @@ def _build(tokens: list[Token], first_no: int) -> list[Node]:
         elif tok.type in ("fence", "code_block", "html_block", "hr"):
             start, stop = tok.map or (0, 0)
             kind = {"fence": CODE, "html_block": HTML, "hr": RULE}.get(tok.type, PARA)
-            stack[-1].children.append(
-                Node(kind, start + first_no, stop + first_no - 1, tok.content.rstrip("\n"))
-            )
+            node = Node(kind, start + first_no, stop + first_no - 1, tok.content.rstrip("\n"))
+            stack[-1].children.extend(_summary(node) if "<summary" in node.text else [node])
     return root.children
+
+
+SUMMARY = 1  # level of a paragraph made from a `<details><summary>`: a heading of its own
+_SUMMARY_RE = re.compile(r"<summary[^>]*>(.*?)</summary>", re.IGNORECASE | re.DOTALL)
+_A_RE = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a>", re.I | re.S)
+_BOLD_TAG_RE = re.compile(r"</?(?:b|strong)\b[^>]*>", re.IGNORECASE)
+
+
+def html_inline(markup: str) -> str:
+    """Inline HTML as markdown: links and bold kept, other tags dropped."""
+    from notifier.textutil import strip_tags
+
+    text = _A_RE.sub(lambda m: f"[{m.group(2)}](<{m.group(1)}>)", markup)
+    return " ".join(strip_tags(_BOLD_TAG_RE.sub("**", text)).split())
+
+
+def _summary(node: Node) -> list[Node]:
+    """A ``<details><summary>Title</summary> body`` block: the summary as a heading
+    paragraph (level SUMMARY), then what follows it in the block as text."""
+    m = _SUMMARY_RE.search(node.text)
+    if m is None:
+        return [node]
+    head = Node(PARA, node.line, node.line, html_inline(m.group(1)), level=SUMMARY)
+    rest = html_inline(node.text[m.end() :].replace("</details>", ""))
+    tail = [Node(PARA, node.line + 1, node.end, rest)] if rest else []
+    closing = [Node(HTML, node.end, node.end, "</details>")] if "</details>" in node.text else []
+    return [head, *tail, *closing]
 
 
 _CLOSE = frozenset(

@@ -13,12 +13,26 @@ from notifier.parse.result import Context
 
 # 2025/11/13, 2025-11-13, 2025.11.13, 2025年11月13日
 _DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# 14 June 2025, June 14, 2025
+_NAMED_RE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}}),?)"
+    r"\s+(?P<y>(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 # 20251108 (file names)
 _COMPACT_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 
 
 def find_date(text: str, compact: bool = False) -> dt.date | None:
-    """The first valid calendar date written in ``text``."""
+    """The first valid calendar date written in ``text`` (``2025-11-13``, ``2025年11月13日``,
+    ``14 June 2025``, ``June 14, 2025``; with ``compact``, also ``20251113``)."""
     regexes = (_DATE_RE, _COMPACT_RE) if compact else (_DATE_RE,)
     for regex in regexes:
         for m in regex.finditer(text):
@@ -26,6 +40,16 @@ def find_date(text: str, compact: bool = False) -> dt.date | None:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 continue
+    for m in _NAMED_RE.finditer(text):
+        day, month, year = (
+            m.group("d1") or m.group("d2"),
+            m.group("m1") or m.group("m2"),
+            m.group("y"),
+        )
+        try:
+            return dt.date(int(year), _MONTHS[month[:3].casefold()], int(day))
+        except (ValueError, KeyError):
+            continue
     return None
 
 

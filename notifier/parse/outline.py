@@ -13,7 +13,7 @@ import dataclasses
 import re
 
 from notifier.parse.boiler import non_news_heading
-from notifier.parse.mdtree import HEADING, HTML, PARA, QUOTE, RULE, Node
+from notifier.parse.mdtree import HEADING, HTML, PARA, QUOTE, RULE, SUMMARY, Node
 from notifier.parse.units import plain, weight
 
 PSEUDO_LEVEL = 7  # a bold line used as a heading: below every real heading
@@ -86,7 +86,10 @@ class Section:
 
 
 def bold_heading(node: Node) -> tuple[str, str] | None:
-    """``(title, rest)`` when a paragraph's first line is a bold heading, else ``None``."""
+    """``(title, rest)`` when a paragraph's first line is a bold heading (or it is the
+    ``<summary>`` of a ``<details>`` block), else ``None``."""
+    if node.kind == PARA and node.level == SUMMARY:
+        return plain(node.text), ""
     if node.kind != PARA or not node.text.lstrip().startswith(("**", "__")):
         return None
     first, _, rest = node.text.partition("\n")
@@ -163,6 +166,10 @@ def outline(blocks: list[Node], title: Node | None) -> Section:
             if bold[1].strip():
                 rest = Node(PARA, block.line + 1, block.end, bold[1])
                 section.blocks.append(rest)
+            continue
+        if block.kind == HTML and block.text.strip().lower().startswith("</details"):
+            while stack[-1].level >= PSEUDO_LEVEL:
+                stack.pop()  # the end of a <details> block
             continue
         if block.kind == RULE:
             while stack[-1].level >= PSEUDO_LEVEL:

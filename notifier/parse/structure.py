@@ -36,6 +36,7 @@ from notifier.parse.units import (
     BUTTONS,
     is_placeholder_text,
     is_web_url,
+    labelled_url,
     lead,
     link_line_url,
     own_text,
@@ -99,9 +100,9 @@ def heading_title(raw: str) -> str:
     """A story heading's title: its link's text when it starts with a link (after an
     enumeration or a marker like 🔴), else its text without the enumeration."""
     found = lead(raw)
-    if found.kind == "link" and found.title:
-        return found.title
-    return strip_enum(plain(raw)).strip()
+    if found.kind in ("link", "bold") and found.title:
+        return found.title  # `### [Title](url) — Rust`, `<summary><b>Title</b> · xAI`
+    return strip_enum(plain(raw)).strip().rstrip(":：").strip()
 
 
 def _content(blocks: list[Node]) -> list[Node]:
@@ -378,7 +379,8 @@ def body_url(blocks: list[Node]) -> str | None:
     found = [
         (rank, i, url)
         for i, line in enumerate(lines)
-        if (url := link_line_url(line)) is not None and (rank := source_rank(line)) < 2
+        if (url := link_line_url(line) or labelled_url(line)) is not None
+        and (rank := source_rank(line)) < 2
     ]
     if found:
         return min(found)[2]

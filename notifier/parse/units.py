@@ -14,17 +14,17 @@ from notifier.parse.common import BUTTON_LINKS, first_sentence, strip_lead
 from notifier.parse.inline import BARE_URL_RE, clean_inline, first_url, scan_links, urls_in
 
 # Leading enumeration of a title: 1. 1、 1) (1) （1） 【1】 [1] #1 No.1 ① 一、 第一条
-ENUM_RE = re.compile(
-    r"[ \t]*(?:"
-    r"\d{1,9}[.)．、）:：](?!\d)"
+_ENUM = (
+    r"\d{1,9}[.)．、）](?!\d)"
     r"|[(（【\[]\s*\d{1,9}\s*[)）】\]]"
     r"|#\d{1,9}(?!\d)"
     r"|No\.\s?\d{1,9}"
     r"|[\u2460-\u2473\u2776-\u277f]"
     r"|[一二三四五六七八九十百零〇]{1,4}[、.．]"
     r"|第[一二三四五六七八九十百零〇\d]{1,4}[条章节部分期]?[、.．:：\s]"
-    r")[ \t]*"
 )
+# ... also in bold (`**1.** 标题`, `**【3】**`).
+ENUM_RE = re.compile(rf"[ \t]*(?:(?:{_ENUM})|(\*\*|__)[ \t]*(?:{_ENUM})[ \t]*\1)[ \t]*")
 # A leading image, inline HTML tag or decoration before a title (`<img ..>`, `🔥`, `▶`).
 _DECOR_RE = re.compile(
     r"(?:[ \t]*(?:<[^<>]{0,500}>|!\[[^\]]*\]\([^)]*\)|[\[【][^\[\]【】()]{1,12}[\]】](?![(\[])))+"
@@ -33,10 +33,10 @@ _SYMBOL_LEAD_RE = re.compile(r"[^\w\[\]*_<(（【#\"'“‘《]{1,4}[ \t]*")
 _BOLD_LEAD_RE = re.compile(r"(\*\*|__)(.+?)\1")
 # What follows a bold title: a separator, a parenthesis then one, or the end of the line.
 _TITLE_END_RE = re.compile(
-    r"[ \t]*(?:$|\n|[:：|｜—–\-/／]"
-    r"|[(（](?:[^()（）\n]|\([^()\n]*\)){0,300}[)）][ \t]*(?:$|\n|[:：|｜—–\-/／]))"
+    r"[ \t]*(?:$|\n|[:：|｜—–\-/／·•]"
+    r"|[(（](?:[^()（）\n]|\([^()\n]*\)){0,300}[)）][ \t]*(?:$|\n|[:：|｜—–\-/／·•]))"
 )
-_LINK_SEP = " \t：:-—–|｜·•>»→"
+_LINK_SEP = " \t：:-—–|｜·•>»→←«‹›</"
 
 # Short link texts that are buttons ("read the article"), not story text.
 BUTTONS = frozenset(
@@ -70,9 +70,28 @@ BUTTONS = frozenset(
     }
 )
 _URLISH_RE = re.compile(r"(?:https?://)?[\w.-]+\.[a-z]{2,}(?:/\S*)?", re.IGNORECASE)
-_SOURCE_WORDS = ("原文", "来源", "出处", "链接", "source", "link", "read", "original", "article")
+_SOURCE_WORDS = (
+    "原文",
+    "来源",
+    "出处",
+    "链接",
+    "地址",
+    "source",
+    "link",
+    "read",
+    "original",
+    "article",
+    "paper",
+    "论文",
+)
 _DISCUSSION_WORDS = ("讨论", "评论", "discussion", "comments", "hn", "thread")
-LINE_TITLE_MAX = 200  # a first line up to this long is the title of the text under it
+_SOURCE_LABEL_RE = re.compile(
+    r"[ \t>*_-]*(?:\*\*|__)?[ \t]*(?:read more|source|sources|link|links|原文链接|原文|来源|出处|链接)"
+    r"[ \t]*(?:\*\*|__)?[ \t]*[:：](?:[ \t]*(?:\*\*|__))?",
+    re.IGNORECASE,
+)
+LINE_TITLE_MAX = 200
+SOURCE_NAME_MAX = 40  # weight of a publisher's name after `Title - `  # a first line up to this long is the title of the text under it
 # Labels of a story's link line: `**原文链接**: url`, `Source: url`, `🔗 链接：url`.
 LINK_LABEL_MAX = 16
 
@@ -133,7 +152,8 @@ def _strip_decor(s: str) -> str:
 
 def lead(raw: str) -> Lead:
     """The title, link and rest of a block's first line (``raw`` is markdown)."""
-    s = _strip_decor(strip_enum(raw.strip()))
+    undecorated = strip_enum(raw.strip())
+    s = _strip_decor(undecorated)
     first, _, more = s.partition("\n")
     for candidate in (first, _symbol_stripped(first)):
         found = _linked_or_bold(candidate)
@@ -141,11 +161,38 @@ def lead(raw: str) -> Lead:
             title, url, rest, kind = found
             rest = strip_lead(rest)
             return Lead(title, url, rest + ("\n" + more if more else ""), kind)
+    first = undecorated.partition("\n")[0]  # a plain title keeps its `【视频】` tag
     text = strip_enum(clean_inline(first, BUTTONS))
-    # A line with more lines under it is a title line; a lone line is a sentence.
-    title = text if more.strip() and len(text) <= LINE_TITLE_MAX else first_sentence(text)
+    tail = _TRAILING_URL_RE.search(first)
+    if tail is not None:  # `标题 - 来源 <url> ★`: the title is the text before the source
+        text = _drop_source(strip_enum(clean_inline(first[: tail.start()], BUTTONS)))
+    # A one-sentence line with more lines under it is a title line; else its first sentence.
+    sentence = first_sentence(text)
+    whole = more.strip() and len(text) <= LINE_TITLE_MAX and len(sentence) >= len(text) - 1
+    title = text if whole else sentence
     after = text[len(title) :].strip() if text.startswith(title) else ""
     return Lead(title, first_url(first), after + ("\n" + more if more else ""), "plain")
+
+
+# A line that ends with its link: `Title - Source <https://...>`, `Title https://... ★`
+_TRAILING_URL_RE = re.compile(
+    r"(?:^|(?<=[\s（(]))<?https?://[^\s<>]+>?[ \t]*[★☆]*[ \t]*$", re.IGNORECASE
+)
+_SOURCE_SEP_RE = re.compile(r"\s+[-—–|｜]\s+")
+
+
+def ends_with_url(line: str) -> bool:
+    return _TRAILING_URL_RE.search(line) is not None
+
+
+def _drop_source(text: str) -> str:
+    """``Title - Source`` → ``Title`` (the last separated part names the publisher)."""
+    m = None
+    for m in _SOURCE_SEP_RE.finditer(text):  # noqa: B007 (the last one)
+        pass
+    if m is None or m.start() == 0 or weight(text[m.end() :]) > SOURCE_NAME_MAX:
+        return text
+    return text[: m.start()].rstrip()
 
 
 def _symbol_stripped(s: str) -> str:
@@ -168,7 +215,7 @@ def _linked_or_bold(s: str) -> tuple[str, str | None, str, str] | None:
             link = inner_links[0]  # **[Title](url)**
             if not link.image:
                 return clean_inline(link.text), link.url or None, s[m.end() :], "link"
-        title = clean_inline(inner).rstrip(":：").strip()
+        title = strip_enum(clean_inline(inner).rstrip(":：").strip())
         after = s[m.end() :]
         if title and (inner.endswith((":", "：")) or _TITLE_END_RE.match(after)):
             url = first_url(inner)
@@ -205,14 +252,26 @@ def link_line_url(raw: str) -> str | None:
     urls = urls_in(s)
     if len(urls) != 1:
         return None
+    label = own_text(s)
+    if weight(label) > LINK_LABEL_MAX:
+        return None
+    sourced = any(word in label.casefold() for word in _SOURCE_WORDS)
     for link in scan_links(s):
         text = plain(link.text)
         long = weight(text) > LINK_LABEL_MAX and text.casefold() not in BUTTONS
-        if long and not _URLISH_RE.fullmatch(text):
-            return None  # a linked title, not a link line
-    if weight(own_text(s)) > LINK_LABEL_MAX:
-        return None
+        if long and not sourced and not _URLISH_RE.fullmatch(text):
+            return None  # a linked title, not a link line (unless labelled `Read more:`)
     return urls[0]
+
+
+def labelled_url(raw: str) -> str | None:
+    """The first link of a line led by a source label (``**Read more:** [A](u) and [B](v)``,
+    ``来源：[A](u) | [B](v)``)."""
+    m = _SOURCE_LABEL_RE.match(raw)
+    if m is None:
+        return None
+    urls = urls_in(raw[m.end() :])
+    return urls[0] if urls else None
 
 
 def link_line_label(raw: str) -> str:
