@@ -86,12 +86,13 @@ _SOURCE_WORDS = (
 )
 _DISCUSSION_WORDS = ("讨论", "评论", "discussion", "comments", "hn", "thread")
 _SOURCE_LABEL_RE = re.compile(
-    r"[ \t>*_-]*(?:\*\*|__)?[ \t]*(?:read more|source|sources|link|links|原文链接|原文|来源|出处|链接)"
+    r"[ \t>*_-]*(?:\*\*|__)?[ \t]*"
+    r"(?:read more|source|sources|link|links|原文链接|原文|来源|出处|链接)"
     r"[ \t]*(?:\*\*|__)?[ \t]*[:：](?:[ \t]*(?:\*\*|__))?",
     re.IGNORECASE,
 )
-LINE_TITLE_MAX = 200
-SOURCE_NAME_MAX = 40  # weight of a publisher's name after `Title - `  # a first line up to this long is the title of the text under it
+LINE_TITLE_MAX = 200  # a first line up to this long is the title of the text under it
+SOURCE_NAME_MAX = 40  # weight of a publisher's name after `Title - `
 # Labels of a story's link line: `**原文链接**: url`, `Source: url`, `🔗 链接：url`.
 LINK_LABEL_MAX = 16
 
@@ -164,7 +165,7 @@ def lead(raw: str) -> Lead:
     first = undecorated.partition("\n")[0]  # a plain title keeps its `【视频】` tag
     text = strip_enum(clean_inline(first, BUTTONS))
     tail = _TRAILING_URL_RE.search(first)
-    if tail is not None:  # `标题 - 来源 <url> ★`: the title is the text before the source
+    if tail is not None and not first[: tail.start()].endswith("]("):  # `标题 - 来源 <url> ★`: the title is the text before the source
         text = _drop_source(strip_enum(clean_inline(first[: tail.start()], BUTTONS)))
     # A one-sentence line with more lines under it is a title line; else its first sentence.
     sentence = first_sentence(text)
@@ -182,7 +183,9 @@ _SOURCE_SEP_RE = re.compile(r"\s+[-—–|｜]\s+")
 
 
 def ends_with_url(line: str) -> bool:
-    return _TRAILING_URL_RE.search(line) is not None
+    """A line that ends with a bare URL or ``<url>`` (not a markdown link's target)."""
+    m = _TRAILING_URL_RE.search(line)
+    return m is not None and not line[: m.start()].endswith("](")
 
 
 def _drop_source(text: str) -> str:
