@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from notifier.parse.units import weight
+from notifier.parse.common import weight
 
 HEADING_MAX = 28  # weight above which a heading is a title, not a part's name
 
@@ -29,12 +29,12 @@ _STRONG = (
     "产品自荐",
     "sponsor",
     "advertis",
-    "together with",
-    "in partnership with",
-    "presented by",
-    "brought to you by",
     "播客",
     "podcast",
+    "tech tales",
+    "fiction",
+    "short story",
+    "小说",
     "一句话",
     "今日概要",
     "本期概要",
@@ -74,6 +74,14 @@ _STRONG = (
     "copyright",
     "previous issues",
     "past issues",
+    "related",
+    "相关阅读",
+    "延伸阅读",
+    "参考资料",
+    "参考链接",
+    "see also",
+    "links mentioned",
+    "link mentioned",
     "quote of the week",
     "本周金句",
     "that's it for today",
@@ -114,7 +122,9 @@ _WEAK = (
     "referral",
     "refer",
     "work at",
+    "work with",
     "hiring",
+    "声明",
     "jobs",
     "stats",
     "statistics",
@@ -134,6 +144,11 @@ _WEAK = (
 )
 # Calls to the reader, found in footers whatever the heading's length.
 _FOOTER = (
+    "together with",
+    "in partnership with",
+    "presented by",
+    "brought to you by",
+    "a message from",
     "tell your friends",
     "advertise with",
     "advertise in",

@@ -80,3 +80,8 @@ def entry_title(content: str) -> tuple[str, str | None, str]:
 def strip_lead(text: str) -> str:
     """Drop the ``：``, ``:``, dashes and spaces that join a link to its description."""
     return text.lstrip(" \t：:-—–|｜")
+
+
+def weight(text: str) -> int:
+    """Length of plain text with a CJK character counting as two (roughly: Latin letters)."""
+    return len(text) + sum(1 for ch in text if ch >= "\u2e80")

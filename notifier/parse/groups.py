@@ -15,10 +15,11 @@ from collections.abc import Iterator
 
 from notifier.parse.boiler import navigation, sponsored
 from notifier.parse.inline import scan_links
-from notifier.parse.mdtree import CODE, ENTRY, HEADING, HTML, LIST, PARA, QUOTE, ROW, Node
+from notifier.parse.mdtree import CODE, ENTRY, HEADING, HTML, LIST, PARA, QUOTE, ROW, RULE, Node
 from notifier.parse.units import (
     ENUM_RE,
     Lead,
+    drop_source,
     ends_with_url,
     has_enum,
     is_placeholder_lead,
@@ -119,6 +120,44 @@ def _classify(unit: Unit) -> str:
     if unit.urls and weight(ld.title) >= TITLE_MIN:
         return LINKED
     return PLAIN if weight(ld.title) >= TITLE_MIN else META
+
+
+_CALLOUT_RE = re.compile(r"[ \t]*\[![\w-]+\][+-]?[ \t]*")
+_TITLE_FIELD_RE = re.compile(
+    r"[ \t]*(?:\*\*|__)?(?:标题|题目|title)(?:\*\*|__)?[ \t]*[:：][ \t]*(.+)", re.I
+)
+
+
+def quote_runs(blocks: list[Node]) -> list[list[Node]]:
+    """Runs of two or more quotes in a row that each start with a paragraph."""
+    runs: list[list[Node]] = [[]]
+    for block in blocks:
+        starts = block.kind == QUOTE and block.children and block.children[0].kind == PARA
+        if starts:
+            runs[-1].append(block)
+        elif block.kind != RULE and runs[-1]:
+            runs.append([])
+    return [run for run in runs if len(run) >= 2 or (run and _callout(run[0]))]
+
+
+def _callout(quote: Node) -> bool:
+    return _CALLOUT_RE.match(quote.children[0].text) is not None
+
+
+def quote_unit(quote: Node) -> Unit:
+    """The unit of a quote: its first line leads (an Obsidian ``[!info]`` marker dropped;
+    a ``标题：`` / ``Title:`` field inside names it), the rest is its body."""
+    texts = list(flatten(quote))
+    head = _CALLOUT_RE.sub("", texts[0], count=1) if texts else ""
+    lines = [line for text in texts for line in text.split("\n")]
+    named = next((m.group(1) for line in lines if (m := _TITLE_FIELD_RE.fullmatch(line))), None)
+    ld = lead(named if named else head)
+    urls = story_urls("\n".join(texts))
+    unit = Unit(quote, ld, urls, texts[1:] if not named else texts)
+    unit.kind = _classify(unit)
+    if unit.kind == META and urls:
+        unit.kind = LINKED
+    return unit
 
 
 def _field_link(entry: Node) -> bool:
@@ -295,9 +334,12 @@ def para_units(blocks: list[Node]) -> list[tuple[list[Node], list[Unit]]]:
             pieces = _split_enumerated(block)
             if len(pieces) > 1 and pieces[0].end == pieces[0].line:  # one story per line
                 pieces = [p for p in pieces if _para_starts_unit(p.text, line=True)]
+            lines = len(pieces) > 1 and pieces[0].end == pieces[0].line
             if pieces and _para_starts_unit(pieces[0].text, line=len(pieces) > 1):
                 for piece in pieces:
                     ld = lead(piece.text)
+                    if lines and ld.kind == "plain":  # one story per line: `Title - Source`
+                        ld.title = drop_source(ld.title)
                     units.append(Unit(piece, ld, story_urls(piece.text), []))
                 nodes.append(block)
                 continue

@@ -110,11 +110,13 @@ def _text(node: LexborNode) -> str:
 class Page:
     """One HTML page: its stories, its source and date, and notes for ``--explain``."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, address: str = "") -> None:
         self.text = text
         self.tree = parse_html(text)
         base = self.tree.css_first("base[href]")
-        self.base = (base.attributes.get("href") or "") if base is not None else ""
+        href = (base.attributes.get("href") or "") if base is not None else ""
+        # Relative links resolve against <base href>, else against where the page came from.
+        self.base = urljoin(address, href) if address.startswith(("http://", "https://")) else href
         title = self.tree.css_first("title")
         self.title = _text(title) if title is not None else ""
         h1 = self.tree.css_first("h1")
@@ -494,11 +496,12 @@ _SPONSOR_WORDS = (
 
 
 def read(
-    text: str, layout: Layout | None = None
+    text: str, layout: Layout | None = None, address: str = ""
 ) -> tuple[list[Draft], list[Note], str, dt.date | None]:
     """Drafts of an HTML page, with notes, its source (``<title>``) and its date; with a
-    stated ``layout`` (CSS selectors), its stories are what it selects."""
-    page = Page(text)
+    stated ``layout`` (CSS selectors), its stories are what it selects. ``address``: the
+    page's URL, when it came from one (relative links resolve against it)."""
+    page = Page(text, address)
     stories = page.stories_by(layout) if layout is not None else page.stories()
     drafts = [Draft(s.title, page.line_of(s.node), s.url, s.summary, s.section) for s in stories]
     return drafts, page.notes, page.source(), page.date()

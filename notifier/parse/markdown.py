@@ -69,7 +69,7 @@ def parse_html_page(text: str, ctx: Context, fm: dict[str, Any] | None = None) -
     if layout is not None and layout.markdown:
         ctx.warn(1, f"layout item={layout.item} is for markdown; this page is HTML: guessing")
         layout = None
-    drafts, notes, page_source, page_date = html.read(text, layout)
+    drafts, notes, page_source, page_date = html.read(text, layout, ctx.origin)
     shape = f"stated: {layout.describe()}" if layout else "repeated blocks that hold a headline"
     ctx.explain("layout" if layout else "html", shape, notes)
     data = fm or {}

@@ -87,9 +87,14 @@ class Section:
 
 def bold_heading(node: Node) -> tuple[str, str] | None:
     """``(title, rest)`` when a paragraph's first line is a bold heading (or it is the
-    ``<summary>`` of a ``<details>`` block), else ``None``."""
+    ``<summary>`` of a ``<details>`` block, or a label that starts a part that is not news,
+    like ``Related:``), else ``None``."""
     if node.kind == PARA and node.level == SUMMARY:
         return plain(node.text), ""
+    if node.kind == PARA and "\n" not in node.text and node.text.rstrip().endswith((":", "：")):
+        label = plain(node.text).rstrip(":： ")
+        if label and weight(label) <= LABEL_MAX and non_news_heading(label):
+            return label, ""
     if node.kind != PARA or not node.text.lstrip().startswith(("**", "__")):
         return None
     first, _, rest = node.text.partition("\n")
@@ -158,9 +163,12 @@ def outline(blocks: list[Node], title: Node | None) -> Section:
             continue
         bold = bold_heading(block)
         if bold is not None:
-            while stack[-1].level >= PSEUDO_LEVEL:
+            level = PSEUDO_LEVEL
+            if stack[-1].level >= PSEUDO_LEVEL and non_news_heading(stack[-1].title):
+                level = stack[-1].level + 1  # `**Tech Tales:**` holds what follows it
+            while stack[-1].level >= level:
                 stack.pop()
-            section = Section(block, bold[0], PSEUDO_LEVEL)
+            section = Section(block, bold[0], level)
             stack[-1].children.append(section)
             stack.append(section)
             if bold[1].strip():

@@ -31,8 +31,12 @@ def read(lines: list[str], first_no: int, ctx: Context) -> list[Draft]:
     root = outline(blocks, title)
     labels = recurring_labels(blocks)
     reader = Reader(labels=labels)
-    plan = reader.judge(root)
-    reader.emit(plan, None)
+    reader.emit(reader.judge(root), None)
+    linked = [d.line for d in reader.drafts if d.url]
+    if len(linked) >= OVERVIEW_LINKED and len(linked) * 10 >= len(reader.drafts) * 6:
+        second = Reader(labels=labels, overview_before=min(linked))
+        second.emit(second.judge(root), None)
+        reader = second
     for level in (1, LAST_RESORT):  # a page without links: entries of plain text count
         if any(d.url for d in reader.drafts) or (level == LAST_RESORT and reader.drafts):
             break
@@ -47,6 +51,7 @@ def read(lines: list[str], first_no: int, ctx: Context) -> list[Draft]:
 
 
 LABEL_MAX = 40  # weight of a recurring bold lead that is a field name
+OVERVIEW_LINKED = 4  # linked stories that make unlinked entries above them an overview
 
 
 def recurring_labels(blocks: list[Node]) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from notifier.items import Item, item_id
 from notifier.parse.explain import Explanation, Note
@@ -90,6 +91,8 @@ def build_items(drafts: list[Draft], origin: str, source: str, date: dt.date | N
         if is_placeholder(title):
             continue
         url = draft.url.strip() if draft.url else None
+        if url and origin.startswith(("http://", "https://")) and "://" not in url:
+            url = urljoin(origin, url)  # a link of the digest's site, made absolute
         item_source = draft.source or source
         rank = draft.rank if draft.rank is not None else len(items) + 1
         base = item_id(canonical_url(url), title, item_source)

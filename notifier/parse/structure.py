@@ -28,6 +28,8 @@ from notifier.parse.groups import (
     judge_table,
     judge_units,
     para_units,
+    quote_runs,
+    quote_unit,
 )
 from notifier.parse.mdtree import CODE, HTML, LIST, PARA, QUOTE, RULE, TABLE, Node
 from notifier.parse.outline import Section
@@ -48,6 +50,7 @@ from notifier.parse.units import (
 )
 
 STORY, CONTAINER, EMPTY, SKIP = "story", "container", "empty", "skip"
+BODY_TEXT = "a heading with body text"
 PROSE_MIN = 20  # weight of a paragraph that is body text, not a label
 PROSE_OWN_MIN = 10  # ... of which this much is not link text
 LINKED_TITLE_MIN = 20  # a linked entry with a title this long is a story, not a reference
@@ -119,9 +122,18 @@ def _content(blocks: list[Node]) -> list[Node]:
 class Reader:
     """Reads one page's outline into drafts and notes."""
 
-    def __init__(self, *, relaxed: int = 0, labels: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        *,
+        relaxed: int = 0,
+        labels: frozenset[str] = frozenset(),
+        overview_before: int = 0,
+    ) -> None:
         self.relaxed = relaxed
         self.labels = labels  # bold leads that recur: field names, never titles
+        # On a page of linked stories, unlinked entries before the first of them are the
+        # day's overview (今日要点, TL;DR), not stories.
+        self.overview_before = overview_before
         self.drafts: list[Draft] = []
         self.notes: list[Note] = []
         self.kinds: Counter[str] = Counter()  # what the stories are: `###` headings, entries
@@ -131,8 +143,14 @@ class Reader:
 
     def groups(self, blocks: list[Node]) -> list[Group]:
         """The candidate story groups among a section's own blocks."""
-        content = _content(blocks)
         found: list[Group] = []
+        for quotes in quote_runs(blocks):  # one story per quote (callouts, cards)
+            group = judge_units(quotes[0], [quote_unit(q) for q in quotes], relaxed=self.relaxed)
+            if group.stories:
+                group.nodes = quotes
+                found.append(group)
+        quoted = {id(n) for g in found for n in g.nodes}
+        content = _content([b for b in blocks if id(b) not in quoted])
         taken: set[int] = set()
         for nodes, units in para_units(content):
             group = judge_units(nodes[0], units, relaxed=self.relaxed)
@@ -151,6 +169,10 @@ class Reader:
             elif block.kind == TABLE:
                 found.append(judge_table(block))
         found.sort(key=lambda g: g.node.line)
+        for group in found:
+            early = group.stories and group.node.line < self.overview_before
+            if early and not any(u.url for u in group.items):
+                group.stories, group.why = False, "an overview before the linked stories"
         return [self._unlabel(g) for g in found]
 
     def _unlabel(self, group: Group) -> Group:
@@ -209,7 +231,7 @@ class Reader:
             self._story(plan, evidence[0].url, "a heading with one linked entry", strong=False)
         elif prose or self._has_body(section, groups):
             url = body_url(section.blocks)
-            self._story(plan, url, "a heading with body text", strong=url is not None)
+            self._story(plan, url, BODY_TEXT, strong=url is not None)
         else:
             plan.role, plan.why = EMPTY, "no stories under it"
         self._siblings(children)
@@ -389,11 +411,21 @@ def body_url(blocks: list[Node]) -> str | None:
 
 
 def _intro(children: list[Plan]) -> None:
-    """A lone bold line under the page title, before any heading, is its subtitle."""
+    """The page's subtitle and intro: a lone bold line before any heading, or a first
+    heading with text only (a letter, a deck) before sections that hold the stories."""
     first = list(itertools.takewhile(lambda p: p.section.pseudo, children))
     stories = [p for p in first if p.role == STORY]
     if len(stories) == 1 and len(first) < len(children):
         stories[0].role, stories[0].why = SKIP, "the page's subtitle and intro"
+    real = [p for p in children if not p.section.pseudo]
+    if len(real) < 2 or real[0].role != STORY:
+        return
+    rest = [p for p in real[1:] if p.role == CONTAINER and p.items >= 2]
+    if not rest:
+        return
+    level, top = real[0].section.level, min(p.section.level for p in rest)
+    if level > top or (level == top and real[0].why == BODY_TEXT):
+        real[0].role, real[0].why = SKIP, "the page's subtitle and intro"
 
 
 def _unit_weight(unit: Unit) -> int:
@@ -425,12 +457,9 @@ def unit_draft(unit: Unit, section_name: str | None) -> Draft:
 
 
 def _unit_kind(group: Group) -> str:
-    kind = group.node.kind
-    if kind == LIST:
-        return "list entries"
-    if kind == TABLE:
-        return "table rows"
-    return "paragraphs"
+    return {LIST: "list entries", TABLE: "table rows", QUOTE: "quotes"}.get(
+        group.node.kind, "paragraphs"
+    )
 
 
 def _describe_heading(section: Section) -> str:
@@ -447,6 +476,8 @@ def _describe_group(group: Group) -> str:
         return f"list ({n} entries)"
     if kind == TABLE:
         return f"table ({n} linked rows)"
+    if kind == QUOTE:
+        return f"quotes ({n})"
     return f"paragraphs ({n})"
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from notifier.parse.common import BUTTON_LINKS, first_sentence, strip_lead
+from notifier.parse.boiler import navigation
+from notifier.parse.common import BUTTON_LINKS, first_sentence, strip_lead, weight
 from notifier.parse.inline import BARE_URL_RE, clean_inline, first_url, scan_links, urls_in
 
 # Leading enumeration of a title: 1. 1、 1) (1) （1） 【1】 [1] #1 No.1 ① 一、 第一条
@@ -165,8 +166,9 @@ def lead(raw: str) -> Lead:
     first = undecorated.partition("\n")[0]  # a plain title keeps its `【视频】` tag
     text = strip_enum(clean_inline(first, BUTTONS))
     tail = _TRAILING_URL_RE.search(first)
-    if tail is not None and not first[: tail.start()].endswith("]("):  # `标题 - 来源 <url> ★`: the title is the text before the source
-        text = _drop_source(strip_enum(clean_inline(first[: tail.start()], BUTTONS)))
+    if tail is not None and not first[: tail.start()].endswith("]("):
+        # `标题 - 来源 <url> ★`: the title is the text before the source
+        text = drop_source(strip_enum(clean_inline(first[: tail.start()], BUTTONS)))
     # A one-sentence line with more lines under it is a title line; else its first sentence.
     sentence = first_sentence(text)
     whole = more.strip() and len(text) <= LINE_TITLE_MAX and len(sentence) >= len(text) - 1
@@ -188,7 +190,7 @@ def ends_with_url(line: str) -> bool:
     return m is not None and not line[: m.start()].endswith("](")
 
 
-def _drop_source(text: str) -> str:
+def drop_source(text: str) -> str:
     """``Title - Source`` → ``Title`` (the last separated part names the publisher)."""
     m = None
     for m in _SOURCE_SEP_RE.finditer(text):  # noqa: B007 (the last one)
@@ -226,6 +228,12 @@ def _linked_or_bold(s: str) -> tuple[str, str | None, str, str] | None:
     return None
 
 
+def _relative(href: str) -> bool:
+    """A link to a page of the publisher's site (``/news/2025-08-21/x``), resolved against
+    the digest's own address when it has one."""
+    return bool(href) and href[0] in "/." and not href.startswith("//")
+
+
 def is_web_url(url: str | None) -> bool:
     """An absolute http(s) link (a relative one navigates the publisher's own site)."""
     return url is not None and url[:8].lower().startswith(("http://", "https://"))
@@ -234,11 +242,6 @@ def is_web_url(url: str | None) -> bool:
 def plain(raw: str) -> str:
     """Plain text of inline markdown, on one line, button links dropped."""
     return clean_inline(raw, BUTTONS)
-
-
-def weight(text: str) -> int:
-    """Length of plain text with a CJK character counting as two (roughly: Latin letters)."""
-    return len(text) + sum(1 for ch in text if ch >= "\u2e80")
 
 
 def story_urls(raw: str) -> list[str]:
@@ -253,11 +256,15 @@ def link_line_url(raw: str) -> str | None:
     if not s or "\n" in s:
         return None
     urls = urls_in(s)
+    if not urls:
+        urls = [link.url for link in scan_links(s) if not link.image and _relative(link.url)]
     if len(urls) != 1:
         return None
     label = own_text(s)
     if weight(label) > LINK_LABEL_MAX:
         return None
+    if any(navigation(plain(link.text)) for link in scan_links(s)):
+        return None  # `[Share](url)`, `[Subscribe](url)`: not the story's link
     sourced = any(word in label.casefold() for word in _SOURCE_WORDS)
     for link in scan_links(s):
         text = plain(link.text)
