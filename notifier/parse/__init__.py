@@ -12,6 +12,7 @@ from __future__ import annotations
 from notifier.errors import DigestError
 from notifier.parse.decode import decode
 from notifier.parse.detect import FEED, JSON, JSONL, looks_like_feed, looks_like_html, sniff
+from notifier.parse.large import LARGE
 from notifier.parse.layout import Layout, LayoutError
 from notifier.parse.meta import file_name
 from notifier.parse.result import Context, ParseResult
@@ -90,6 +91,10 @@ def parse_bytes(
         from notifier.parse import feeds
 
         return feeds.parse(data, Context(origin, filename), content_type)
+    if len(data) > LARGE and data.lstrip()[:1] not in (b"{", b"[", b"<"):
+        from notifier.parse.large import parse_large
+
+        return parse_large(data, Context(origin, filename, layout))
     text, encoding = decode(data, origin)
     result = parse_text(text, origin, filename=filename, content_type=content_type, layout=layout)
     if encoding == "gb18030":

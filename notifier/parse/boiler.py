@@ -223,35 +223,39 @@ NAV_WORDS = frozenset(
 _NAV_TRIM = " \t←→«»<>|‹›·•-—–:：()（）[]【】"
 
 
+def _words(words: tuple[str, ...], *, whole: bool) -> re.Pattern[str]:
+    """One pattern for ``words``: an ASCII word starts a word (``sponsor`` in
+    ``sponsored``); ``whole``: it is a whole word (``share`` is not in ``shares``)."""
+    parts = []
+    for word in words:
+        if word.isascii():
+            end = r"(?![a-z])" if whole else ""
+            parts.append(rf"(?<![a-z0-9]){re.escape(word)}{end}")
+        else:
+            parts.append(re.escape(word))
+    return re.compile("|".join(parts))
+
+
+_FOOTER_RE = re.compile("|".join(re.escape(p) for p in _FOOTER))
+_STRONG_RE = _words(_STRONG, whole=False)
+_WEAK_RE = _words(_WEAK, whole=True)
+
+
 def non_news_heading(title: str) -> bool:
     """True for a short heading that names ads, commentary or other boilerplate, or any
     heading that asks the reader to subscribe, share, advertise or apply."""
     low = title.casefold()
-    if any(phrase in low for phrase in _FOOTER):
+    if _FOOTER_RE.search(low):
         return True
     if weight(title) > HEADING_MAX:
         return False
-    if any(_has(low, word, whole=False) for word in _STRONG):
+    if _STRONG_RE.search(low):
         return True
+    weak = [m.group() for m in _WEAK_RE.finditer(low)]
+    if not weak:
+        return False
     bare = weight(_DECOR_RE.sub("", low).strip())
-    return any(_has(low, w, whole=True) and bare <= weight(w) + _WEAK_EXTRA for w in _WEAK)
-
-
-def _has(low: str, word: str, *, whole: bool) -> bool:
-    """``word`` in ``low``. An ASCII word starts a word (``sponsor`` in ``sponsored``);
-    ``whole``: it is a whole word (``share`` is not in ``shares``)."""
-    if not word.isascii():
-        return word in low
-    i = low.find(word)
-    while i >= 0:
-        before = low[i - 1] if i else " "
-        j = i + len(word)
-        after = low[j] if j < len(low) else " "
-        starts = not (before.isascii() and before.isalnum())
-        if starts and not (whole and after.isascii() and after.isalpha()):
-            return True
-        i = low.find(word, i + 1)
-    return False
+    return any(bare <= weight(w) + _WEAK_EXTRA for w in weak)
 
 
 def sponsored(title: str) -> bool:

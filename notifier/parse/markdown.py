@@ -16,13 +16,14 @@ from notifier.parse.blocks import Line, split_lines
 from notifier.parse.detect import markdown_family
 from notifier.parse.frontmatter import split_front_matter
 from notifier.parse.meta import digest_date, digest_source
-from notifier.parse.result import Context, Draft, ParseResult, build_items
+from notifier.parse.result import Context, Draft, ItemBuilder, ParseResult, build_items
 from notifier.parse.units import PLACEHOLDER_SEARCH_RE
 
 _READERS: dict[str, tuple[Callable[[list[Line], Context], list[Draft]], str]] = {
     "insight-daily": (insight.parse, "stories are `【N】` lines with the text under them"),
     "deepgeek": (deepgeek.parse, "stories are numbered lines up to their [原文链接]"),
 }
+DETECT_LINES = 400  # lines at the top that tell the family, the source and the date
 _STORY_LIST_KEYS = ("stories", "items", "news", "articles", "posts", "links", "entries")
 
 
@@ -78,35 +79,53 @@ def parse_html_page(text: str, ctx: Context, fm: dict[str, Any] | None = None) -
     items = build_items(drafts, ctx.origin, source or digest_source(data, [], ctx), date)
     if not items:
         ctx.warn(1, no_stories_reason(text.split("\n")))
-    return _result(ctx, "html", source or digest_source(data, [], ctx), date, items)
+    source = source or digest_source(data, [], ctx)
+    return ParseResult(ctx.origin, "html", source, date, items, ctx.warnings, ctx.explanation)
 
 
 def parse(text: str, ctx: Context) -> ParseResult:
     """Read a markdown digest (newlines already normalized, zero-width removed)."""
-    from notifier.parse import reader
-
     raw = text.split("\n")
-    fm = split_front_matter(raw, ctx)
-    data = fm.data if fm else {}
-    start = fm.body_start if fm else 0
-    body = raw[start:]
-    if mostly_html(body):
-        return parse_html_page("\n".join(body), ctx, data)
-    lines = split_lines(body, start + 1, ctx)
-    family = markdown_family(data, lines)
-    known = _READERS.get(family)
-    if known is not None and ctx.layout is None:
-        drafts = known[0](lines, ctx)
-        ctx.explain(f"the {family} family", known[1])
-    else:
-        drafts = front_matter_stories(data, ctx) + reader.read(body, start + 1, ctx)
-    source = digest_source(data, lines, ctx)
-    date = digest_date(data, lines, ctx)
-    items = build_items(drafts, ctx.origin, source, date)
-    if not items:
-        ctx.warn(start + 1, no_stories_reason(body))
-    return _result(ctx, family, source, date, items)
+    page = Page(raw, ctx)
+    if page.html:
+        return parse_html_page("\n".join(raw[page.start :]), ctx, page.front)
+    builder = ItemBuilder(ctx.origin, page.source, page.date)
+    builder.add(page.drafts(raw[page.start :], page.start + 1, first=True))
+    if not builder.items:
+        ctx.warn(page.start + 1, no_stories_reason(raw[page.start :]))
+    return page.result(builder.items)
 
 
-def _result(ctx: Context, fmt: str, source: str, date: Any, items: list[Any]) -> ParseResult:
-    return ParseResult(ctx.origin, fmt, source, date, items, ctx.warnings, ctx.explanation)
+class Page:
+    """What the top of a markdown digest says: front matter, family, source and date; then
+    the drafts of its body, read by the family's reader or by its structure."""
+
+    def __init__(self, raw: list[str], ctx: Context) -> None:
+        self.ctx = ctx
+        fm = split_front_matter(raw, ctx)
+        self.front: dict[str, Any] = fm.data if fm else {}
+        self.start = fm.body_start if fm else 0
+        body = raw[self.start :]
+        self.html = mostly_html(body)
+        head = split_lines(body[:DETECT_LINES], self.start + 1, Context(ctx.origin))
+        self.family = markdown_family(self.front, head)
+        self.source = digest_source(self.front, head, ctx)
+        self.date = digest_date(self.front, head, ctx)
+
+    def drafts(self, body: list[str], first_no: int, *, first: bool) -> list[Draft]:
+        """Drafts of ``body`` (the body, or a later part of it when ``first`` is false)."""
+        from notifier.parse import reader
+
+        ctx = self.ctx
+        known = _READERS.get(self.family)
+        if known is not None and ctx.layout is None:
+            ctx.explain(f"the {self.family} family", known[1])
+            return known[0](split_lines(body, first_no, ctx), ctx)
+        stories = front_matter_stories(self.front, ctx) if first else []
+        return stories + reader.read(body, first_no, ctx, page=first)
+
+    def result(self, items: list[Any]) -> ParseResult:
+        ctx = self.ctx
+        return ParseResult(
+            ctx.origin, self.family, self.source, self.date, items, ctx.warnings, ctx.explanation
+        )

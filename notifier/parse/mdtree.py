@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,7 +34,8 @@ MAX_NESTING = 200  # markdown-it stops nesting silently past its limit: keep it 
 
 _HASH_HEADING_RE = re.compile(r"^( {0,3})(#{2,6})(?=[^#\s])")
 _NUMBER_FIX_RE = re.compile(r"^( {0,3})(\d{1,9})(?:[、．]|\.(?=[^\s\d]))[ \t]*(?=\S)")
-_BULLET_FIX_RE = re.compile(r"^( {0,3})[•●▪◦▸►‣][ \t]+(?=\S)")
+_BULLETS = "•●▪◦▸►‣"
+_BULLET_FIX_RE = re.compile(rf"^( {{0,3}})[{_BULLETS}][ \t]+(?=\S)")
 _DASH_RULE_RE = re.compile(r" {0,3}-{3,}[ \t]*")
 _FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
@@ -73,11 +74,14 @@ def _unclosed_fence(lines: list[str]) -> int | None:
     return opened if fence else None
 
 
-def _fix_lines(lines: list[str]) -> list[str]:
-    """Line-preserving fixes so that markdown-it sees the blocks a reader sees."""
+def _fix_lines(lines: list[str], unclosed: list[int] | None = None) -> list[str]:
+    """Line-preserving fixes so that markdown-it sees the blocks a reader sees; the index
+    of a code fence never closed (read as text) goes to ``unclosed``."""
     lines = list(lines)
     while (open_at := _unclosed_fence(lines)) is not None:
         lines[open_at] = ""
+        if unclosed is not None:
+            unclosed.append(open_at)
     out: list[str] = []
     fence = ""
     prev = ""
@@ -95,11 +99,17 @@ def _fix_lines(lines: list[str]) -> list[str]:
             out.append(line)
             prev = line
             continue
-        fixed = _HASH_HEADING_RE.sub(r"\1\2 ", line, count=1)
-        fixed = _NUMBER_FIX_RE.sub(r"\1\2. ", fixed, count=1)
-        fixed = _BULLET_FIX_RE.sub(r"\1- ", fixed, count=1)
-        if prev.strip() and _DASH_RULE_RE.fullmatch(fixed) and not _setext(prev, before):
-            fixed = "***"  # a rule under text, not a setext heading
+        fixed = line
+        lead = line.lstrip(" ")[:1]
+        if lead == "#":
+            fixed = _HASH_HEADING_RE.sub(r"\1\2 ", fixed, count=1)
+        elif lead.isdigit():
+            fixed = _NUMBER_FIX_RE.sub(r"\1\2. ", fixed, count=1)
+        elif lead and lead in _BULLETS:
+            fixed = _BULLET_FIX_RE.sub(r"\1- ", fixed, count=1)
+        elif lead == "-" and prev.strip() and _DASH_RULE_RE.fullmatch(fixed):
+            if not _setext(prev, before):
+                fixed = "***"  # a rule under text, not a setext heading
         out.append(fixed)
         before, prev = prev, fixed
     return out
@@ -114,24 +124,38 @@ def _setext(text: str, before: str) -> bool:
     return not before.strip() and len(text.strip()) <= SETEXT_MAX and not text.startswith(" ")
 
 
-_PARSER: MarkdownIt | None = None
+_PARSERS: dict[bool, MarkdownIt] = {}
 
 
-def _parser() -> MarkdownIt:
-    global _PARSER
-    if _PARSER is None:
+def _parser(references: bool) -> MarkdownIt:
+    """markdown-it for blocks only (inline markup stays raw); without the rule for
+    ``[ref]: url`` definitions when the text has none (it costs a tenth of the time)."""
+    if references not in _PARSERS:
+        import logging
+
         from markdown_it import MarkdownIt
 
-        md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
-        _PARSER = md.enable("table").disable("inline")
-    return _PARSER
+        logging.getLogger("markdown_it.parser_block").disabled = True  # it logs every rule
+        md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
+        md.disable("inline")
+        if not references:
+            md.disable("reference")
+        _PARSERS[references] = md
+    return _PARSERS[references]
 
 
-def parse_blocks(lines: list[str], first_no: int) -> list[Node]:
-    """The top-level blocks of markdown ``lines``; ``first_no`` is the file line of lines[0]."""
-    src = "\n".join(_fix_lines(lines))
+def parse_blocks(
+    lines: list[str], first_no: int, warn: Callable[[int, str], None] | None = None
+) -> list[Node]:
+    """The top-level blocks of markdown ``lines``; ``first_no`` is the file line of lines[0];
+    ``warn(line, message)`` hears of what was read other than written (a fence never closed)."""
+    unclosed: list[int] = []
+    src = "\n".join(_fix_lines(lines, unclosed))
+    if warn is not None:
+        for index in unclosed:
+            warn(first_no + index, "code block is never closed; read as text")
     env: dict[str, Any] = {}
-    tokens = _parser().parse(src, env)
+    tokens = _parser("]:" in src).parse(src, env)
     blocks = _build(tokens, first_no)
     refs = {key: value["href"] for key, value in env.get("references", {}).items()}
     if refs:

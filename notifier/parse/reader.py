@@ -14,11 +14,12 @@ from notifier.parse.structure import Reader
 from notifier.parse.units import lead, plain, weight
 
 
-def read(lines: list[str], first_no: int, ctx: Context) -> list[Draft]:
-    """Drafts of a markdown body (``first_no``: the file line of ``lines[0]``); the way it
-    was read goes to ``ctx.explanation``."""
-    blocks = parse_blocks(lines, first_no)
-    title = title_heading(blocks)
+def read(lines: list[str], first_no: int, ctx: Context, *, page: bool = True) -> list[Draft]:
+    """Drafts of a markdown body (``first_no``: the file line of ``lines[0]``; ``page``:
+    it starts the page, so its first heading may be the page's title); the way it was read
+    goes to ``ctx.explanation``."""
+    blocks = parse_blocks(lines, first_no, ctx.warn)
+    title = title_heading(blocks) if page else None
     layout = ctx.layout
     if layout is not None and not layout.markdown:
         ctx.warn(first_no, f"layout item={layout.item} is a CSS selector; this page is markdown")
@@ -33,8 +34,10 @@ def read(lines: list[str], first_no: int, ctx: Context) -> list[Draft]:
     reader = Reader(labels=labels)
     reader.emit(reader.judge(root), None)
     linked = [d.line for d in reader.drafts if d.url]
-    if len(linked) >= OVERVIEW_LINKED and len(linked) * 10 >= len(reader.drafts) * 6:
-        second = Reader(labels=labels, overview_before=min(linked))
+    first = min(linked, default=0)
+    overview = any(d.url is None and d.line < first for d in reader.drafts)
+    if overview and len(linked) >= OVERVIEW_LINKED and len(linked) * 10 >= len(reader.drafts) * 6:
+        second = Reader(labels=labels, overview_before=first)
         second.emit(second.judge(root), None)
         reader = second
     for level in (1, LAST_RESORT):  # a page without links: entries of plain text count

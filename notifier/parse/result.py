@@ -80,36 +80,50 @@ def is_placeholder(title: str) -> bool:
 
 def build_items(drafts: list[Draft], origin: str, source: str, date: dt.date | None) -> list[Item]:
     """Turn drafts into items: scores out of titles, placeholders dropped, ids and ranks."""
-    items: list[Item] = []
-    seen: dict[str, int] = {}  # ids so far: a story told twice gets a second, distinct id
-    for draft in drafts:
-        title, hotness = split_hotness(draft.title)
-        if draft.hotness is not None:
-            hotness = draft.hotness
-        elif hotness is None and draft.body_hotness:
-            hotness = body_hotness(draft.summary)
-        if is_placeholder(title):
-            continue
-        url = draft.url.strip() if draft.url else None
-        if url and origin.startswith(("http://", "https://")) and "://" not in url:
-            url = urljoin(origin, url)  # a link of the digest's site, made absolute
-        item_source = draft.source or source
-        rank = draft.rank if draft.rank is not None else len(items) + 1
-        base = item_id(canonical_url(url), title, item_source)
-        repeat = seen.get(base, 0)
-        seen[base] = repeat + 1
-        items.append(
-            Item(
-                id=base if not repeat else item_id(None, f"{base}#{repeat + 1}", item_source),
-                title=title,
-                url=url or None,
-                summary=draft.summary,
-                source=item_source,
-                section=draft.section,
-                date=draft.date or date,
-                rank=rank,
-                hotness=hotness,
-                origin=origin,
+    builder = ItemBuilder(origin, source, date)
+    builder.add(drafts)
+    return builder.items
+
+
+class ItemBuilder:
+    """Items of one digest, built from its drafts a part at a time."""
+
+    def __init__(self, origin: str, source: str, date: dt.date | None) -> None:
+        self.origin = origin
+        self.source = source
+        self.date = date
+        self.items: list[Item] = []
+        self.seen: dict[str, int] = {}  # ids so far: a story told twice gets a distinct id
+
+    def add(self, drafts: list[Draft]) -> None:
+        origin, items, seen = self.origin, self.items, self.seen
+        for draft in drafts:
+            title, hotness = split_hotness(draft.title)
+            if draft.hotness is not None:
+                hotness = draft.hotness
+            elif hotness is None and draft.body_hotness:
+                hotness = body_hotness(draft.summary)
+            if is_placeholder(title):
+                continue
+            url = draft.url.strip() if draft.url else None
+            if url and origin.startswith(("http://", "https://")) and "://" not in url:
+                url = urljoin(origin, url)  # a link of the digest's site, made absolute
+            item_source = draft.source or self.source
+            rank = draft.rank if draft.rank is not None else len(items) + 1
+            base = item_id(canonical_url(url), title, item_source)
+            repeat = seen.get(base, 0)
+            seen[base] = repeat + 1
+            items.append(
+                Item(
+                    id=base if not repeat else item_id(None, f"{base}#{repeat + 1}", item_source),
+                    title=title,
+                    url=url or None,
+                    summary=draft.summary,
+                    source=item_source,
+                    section=draft.section,
+                    date=draft.date or self.date,
+                    rank=rank,
+                    hotness=hotness,
+                    origin=origin,
+                )
             )
-        )
-    return items
