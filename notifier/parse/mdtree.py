@@ -107,15 +107,18 @@ def _fix_lines(lines: list[str], unclosed: list[int] | None = None) -> list[str]
             fixed = _NUMBER_FIX_RE.sub(r"\1\2. ", fixed, count=1)
         elif lead and lead in _BULLETS:
             fixed = _BULLET_FIX_RE.sub(r"\1- ", fixed, count=1)
-        elif lead == "-" and prev.strip() and _DASH_RULE_RE.fullmatch(fixed):
-            if not _setext(prev, before):
-                fixed = "***"  # a rule under text, not a setext heading
+        elif lead == "-" and _rule_under_text(fixed, prev, before):
+            fixed = "***"  # a rule under text, not a setext heading
         out.append(fixed)
         before, prev = prev, fixed
     return out
 
 
 SETEXT_MAX = 80  # a line this short, alone, underlined with dashes, is a heading
+
+
+def _rule_under_text(line: str, prev: str, before: str) -> bool:
+    return bool(prev.strip()) and bool(_DASH_RULE_RE.fullmatch(line)) and not _setext(prev, before)
 
 
 def _setext(text: str, before: str) -> bool:

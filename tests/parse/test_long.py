@@ -10,13 +10,22 @@ N = 1_500
 
 
 def _numbered_list() -> str:
-    return "# Daily\n\n" + "\n".join(f"{i}. [Story {i}](https://ex.com/{i})" for i in range(1, N + 1))
+    return "# Daily\n\n" + "\n".join(
+        f"{i}. [Story {i}](https://ex.com/{i})" for i in range(1, N + 1)
+    )
 
 
 def _numbered_headings() -> str:
     parts = ["# Daily", ""]
     for i in range(1, N + 1):
-        parts += [f"## {i}. Story {i}", "", f"**原文链接**: https://ex.com/{i}", "", f"正文 {i}。", ""]
+        parts += [
+            f"## {i}. Story {i}",
+            "",
+            f"**原文链接**: https://ex.com/{i}",
+            "",
+            f"正文 {i}。",
+            "",
+        ]
     return "\n".join(parts)
 
 
@@ -31,11 +40,15 @@ def _deepgeek() -> str:
 
 
 def _no_space() -> str:
-    return "# 日报\n\n" + "\n".join(f"{i}、[Story {i}](https://ex.com/{i})" for i in range(1, N + 1))
+    return "# 日报\n\n" + "\n".join(
+        f"{i}、[Story {i}](https://ex.com/{i})" for i in range(1, N + 1)
+    )
 
 
 def _table() -> str:
-    rows = "\n".join(f"| {i} | [Story {i}](https://ex.com/{i}) | {i * 10} |" for i in range(1, N + 1))
+    rows = "\n".join(
+        f"| {i} | [Story {i}](https://ex.com/{i}) | {i * 10} |" for i in range(1, N + 1)
+    )
     return "# 热榜\n\n| 排名 | 标题 | 热度 |\n|---|---|---|\n" + rows + "\n"
 
 
