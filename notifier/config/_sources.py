@@ -90,7 +90,7 @@ def _source(check: Checker, name: str, node: Node, line: int, base: Path) -> Sou
     read = _folder if kind == "folder" else _url
     settings = read(check, what, values, line, base)
     layout = _layout(check, what, values.get("layout"))
-    if settings is not None:
+    if settings is not None and layout is not None:
         settings["layout"] = layout
     if settings is None or len(check.problems.errors) > before:
         return None

@@ -199,3 +199,62 @@ def test_unset_variable_is_reported_once(problems: Problems):
     assert problems('sources:\n  a: {type: url, url: "${MISSING}"}\n' + RULES) == [
         "rules.yaml:2: environment variable MISSING is not set"
     ]
+
+
+LAYOUTS = """\
+sources:
+  daily:
+    type: url
+    url: https://example.com/daily.md
+    layout: {item: h3, section: h2, skip: [广告]}
+  report:
+    type: folder
+    path: .
+    layout:
+      item: div.news-item
+      title: a.news-link
+  bad-level:
+    type: url
+    url: https://example.com/x.md
+    layout:
+      item: h3
+      section: h4
+  bad-key:
+    type: url
+    url: https://example.com/y.md
+    layout:
+      item: list
+      colour: red
+  bad-css:
+    type: url
+    url: https://example.com/z.html
+    layout: {item: "div[["}
+  no-item:
+    type: url
+    url: https://example.com/w.md
+    layout: {section: h2}
+"""
+
+
+def test_layouts_are_checked_at_their_line(problems: Problems, in_tmp: Path):
+    """A source's layout: (issue 11) is checked like every setting: file:line, exit 1."""
+    got = problems(LAYOUTS + RULES)
+    assert got == [
+        "rules.yaml:17: source 'bad-level': layout: section: h4 is not above item h3: "
+        "use a smaller heading",
+        "rules.yaml:23: source 'bad-key': layout: unknown setting 'colour' "
+        "(known: item, title, section, skip)",
+        "rules.yaml:27: source 'bad-css': layout: item: 'div[[' is not a CSS selector "
+        "(Can't parse CSS selector.)",
+        "rules.yaml:31: source 'no-item': layout: item: say what one story is: h1-h6, list, "
+        "table, paragraph, bold, or a CSS selector for HTML pages (e.g. div.story)",
+    ]
+
+
+def test_good_layouts_reach_the_sources(write: Callable[..., str], in_tmp: Path):
+    from notifier.parse import Layout
+
+    config = load_config(write(LAYOUTS.split("  bad-level:")[0] + RULES))
+    daily, report = config.sources
+    assert daily.settings["layout"] == Layout("h3", None, "h2", ("广告",))
+    assert report.settings["layout"] == Layout("div.news-item", "a.news-link")
