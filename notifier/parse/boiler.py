@@ -134,6 +134,16 @@ _WEAK = (
     "cover",
     "final thoughts",
     "of the week",
+    "games",
+    "puzzles",
+    "游戏",
+    "时间轴",
+    "制作",
+    "chapters",
+    "show notes",
+    "合作伙伴",
+    "partners",
+    "partner",
     "calls for",
     "history",
     "历史",
@@ -162,6 +172,13 @@ _FOOTER = (
     "follow us",
     "subscribe to",
     "forwarded this",
+    "received this email",
+    "your preferences",
+    "email preferences",
+    "manage preferences",
+    "receiving this email",
+    "you are receiving this",
+    "you have received this",
     "扫码",
     "二维码",
     "点赞",
@@ -203,6 +220,10 @@ NAV_WORDS = frozenset(
         "previous",
         "next",
         "prev",
+        "newer",
+        "older",
+        "newer posts",
+        "older posts",
         "back",
         "top",
         "back to top",
@@ -256,6 +277,12 @@ def non_news_heading(title: str) -> bool:
         return False
     bare = weight(_DECOR_RE.sub("", low).strip())
     return any(bare <= weight(w) + _WEAK_EXTRA for w in weak)
+
+
+def footer(text: str) -> bool:
+    """True for a text that asks the reader to subscribe, share or unsubscribe, or says why
+    they got the email."""
+    return _FOOTER_RE.search(text.casefold()) is not None
 
 
 def sponsored(title: str) -> bool:

@@ -13,7 +13,7 @@ import dataclasses
 import re
 from collections.abc import Iterator
 
-from notifier.parse.boiler import navigation, sponsored
+from notifier.parse.boiler import footer, navigation, sponsored
 from notifier.parse.inline import scan_links
 from notifier.parse.mdtree import CODE, ENTRY, HEADING, HTML, LIST, PARA, QUOTE, ROW, RULE, Node
 from notifier.parse.units import (
@@ -104,7 +104,7 @@ def _classify(unit: Unit) -> str:
     ld = unit.lead
     if is_placeholder_lead(ld.title):
         return PLACEHOLDER
-    if sponsored(ld.title) or navigation(ld.title):
+    if sponsored(ld.title) or navigation(ld.title) or footer(ld.title):
         return NAV
     if unit.node.kind == ENTRY and ld.kind == "plain" and _field_link(unit.node):
         return META  # `- 🔗 原文：<url>`: a field of the story above, not a story
@@ -178,8 +178,10 @@ def entry_unit(entry: Node) -> Unit:
     nested = next((c for c in children if c.kind == LIST), None)
     if nested is not None and not ld.url and weight(ld.title) <= GROUP_HEAD_MAX:
         inner = judge_list(nested)
-        if inner.stories and len(inner.items) >= 2 and not (ld.kind == "bold" and plain(ld.rest)):
-            unit.kind, unit.nested = GROUP, nested
+        alone = ld.kind == "bold" and not plain(ld.rest)  # `- **August 21, 2025**` over entries
+        if inner.stories and inner.items and (len(inner.items) >= 2 or alone):
+            if not (ld.kind == "bold" and plain(ld.rest)):
+                unit.kind, unit.nested = GROUP, nested
     return unit
 
 
@@ -285,6 +287,8 @@ def judge_table(node: Node) -> Group:
         unit = Unit(row, Lead(ld.title, url, ld.rest, ld.kind), story_urls(texts[title]), [])
         unit.body = [plain(ld.rest)] if plain(ld.rest) else []
         unit.kind = LINKED if url else PLAIN
+        if _classify(unit) in (NAV, PLACEHOLDER):
+            unit.kind = NAV  # `【推广】…` rows, `暂无` rows
         unit.hotness = heat(plain(texts[hot])) if hot is not None and hot != title else None
         units.append(unit)
     linked_rows = sum(1 for u in units if u.url)
@@ -314,7 +318,22 @@ def _para_starts_unit(text: str, *, line: bool = False) -> bool:
         if _LABEL_LEAD_RE.match(text):
             return False  # `**Why it matters:** ...`: a label in a story's text
         return weight(ld.title) >= PARA_TITLE_MIN and bool(plain(ld.rest))
-    return has_enum(text) and not text.lstrip().startswith("#")
+    if has_enum(text) and not text.lstrip().startswith("#"):
+        return True
+    return _card(text)
+
+
+def _card(text: str) -> bool:
+    """A paragraph of a title line, text, and its link on the last line (an alert, a
+    bookmark card): ``Title\nPublisher\nSnippet …\n<https://…>``."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return (
+        len(lines) >= 2
+        and link_line_url(lines[-1]) is not None
+        and link_line_url(lines[0]) is None
+        and weight(plain(lines[0])) >= PARA_TITLE_MIN
+        and not lines[0].rstrip().endswith((":", "："))  # `Delete this alert:` + its link
+    )
 
 
 def _link_row(text: str) -> bool:

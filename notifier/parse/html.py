@@ -138,13 +138,12 @@ class Page:
             if not node.is_element_node or node.parent is None or node.tag in _INLINE:
                 continue
             siblings.setdefault((node.parent.mem_id, _signature(node)), []).append(node)
-        # A class that repeats among siblings somewhere names one kind of block wherever
-        # it is (`div.entry` under each blog, one or several); other blocks group with
-        # their siblings only.
-        repeated = {sig for (_, sig), nodes in siblings.items() if sig[1] and len(nodes) > 1}
+        # A class names one kind of block wherever it is (`div.entry` under each blog, one
+        # or several; `td.digest-topic` alone in each row); a bare tag groups with its
+        # siblings only.
         groups: dict[tuple[int, tuple[str, str]], list[LexborNode]] = {}
         for (parent, sig), nodes in siblings.items():
-            groups.setdefault((0 if sig in repeated else parent, sig), []).extend(nodes)
+            groups.setdefault((0 if sig[1] else parent, sig), []).extend(nodes)
         members: dict[int, Story] = {}
         for (_, sig), nodes in groups.items():
             least = 2 if sig[1] or sig[0] in _ITEM_TAGS else 3
@@ -170,6 +169,9 @@ class Page:
         """The stories of a group of sibling elements, or ``[]`` when it is not a story
         group. The element that holds the title in most members (``p.hn-title > a``,
         ``div.news-title``) holds it in every member, even a short or unlinked one."""
+        shapes = Counter(_shape(n) for n in nodes)
+        if shapes.most_common(1)[0][1] * 2 < len(nodes):
+            return []  # rows of different kinds (a card's title row, badge row, stats row)
         heads = [self._headline(n) for n in nodes]
         linked = [h for h in heads if h is not None and h[1] is not None]
         if len(linked) * 2 < len(nodes):
@@ -185,8 +187,8 @@ class Page:
             if found is None:
                 continue
             title, url = strip_enum(found[0]).strip(), found[1]
-            if not title:
-                continue
+            if not title or (url is None and weight(title) < 2 * TITLE_MIN):
+                continue  # an unlinked member needs a real headline (not `News`)
             text = _text(node)
             summary = text.replace(title, " ", 1) if title in text else text
             story = Story(node, title, url, " ".join(summary.split()))
@@ -209,20 +211,20 @@ class Page:
                     inside.setdefault(node.mem_id, []).append(story)
 
         def container(mem_id: int) -> bool:
-            inner = inside.get(mem_id, [])
-            strong = members[mem_id].strength == HEADED
-            return len(inner) >= 2 and not (strong and all(s.strength < HEADED for s in inner))
+            """Two or more stories of one kind inside, as sure of being stories as it is."""
+            strength = members[mem_id].strength
+            kinds = Counter(s.group for s in inside.get(mem_id, []) if s.strength >= strength)
+            return bool(kinds) and kinds.most_common(1)[0][1] >= 2
 
         layout = {members[m].group for m in inside if container(m)}
-        kept = []
-        for mem_id, story in members.items():
+        kept: list[Story] = []
+        chosen: set[int] = set()
+        for mem_id, story in sorted(members.items(), key=lambda m: self._order(m[1].node)):
             if story.group in layout or container(mem_id):
                 continue
-            if any(
-                a.mem_id in members and members[a.mem_id].group not in layout
-                for a in _ancestors_nodes(story.node)
-            ):
+            if any(a.mem_id in chosen for a in _ancestors_nodes(story.node)):
                 continue  # part of the story block around it
+            chosen.add(mem_id)
             kept.append(story)
         for group in sorted({s.group for s in kept}):
             first = next(s for s in kept if s.group == group)
@@ -466,6 +468,11 @@ def _path(node: LexborNode) -> tuple[str, ...]:
     """Where an element sits: its signature and its parent's (``p.hn-title > a``)."""
     parent = node.parent
     return (_name(parent), _name(node)) if parent is not None else (_name(node),)
+
+
+def _shape(node: LexborNode) -> tuple[str, ...]:
+    """The kinds of a block's child elements (``td.digest-topic-title``)."""
+    return tuple(_name(c) for c in node.iter() if c.tag not in _INLINE)
 
 
 def _name(node: LexborNode) -> str:

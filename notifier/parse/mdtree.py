@@ -34,7 +34,7 @@ MAX_NESTING = 200  # markdown-it stops nesting silently past its limit: keep it 
 
 _HASH_HEADING_RE = re.compile(r"^( {0,3})(#{2,6})(?=[^#\s])")
 _NUMBER_FIX_RE = re.compile(r"^( {0,3})(\d{1,9})(?:[、．]|\.(?=[^\s\d]))[ \t]*(?=\S)")
-_BULLETS = "•●▪◦▸►‣"
+_BULLETS = "•●▪◦▸►‣▶▷➤➢"
 _BULLET_FIX_RE = re.compile(rf"^( {{0,3}})[{_BULLETS}][ \t]+(?=\S)")
 _DASH_RULE_RE = re.compile(r" {0,3}-{3,}[ \t]*")
 _FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")

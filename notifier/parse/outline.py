@@ -68,6 +68,7 @@ class Section:
     children: list[Section] = dataclasses.field(default_factory=list)
     tail: list[Node] = dataclasses.field(default_factory=list)  # blocks after a closing rule
     closed: bool = False  # a rule ended its own text
+    kicker: str | None = None  # `### TECH` over `## Headline`: the label above it
 
     @property
     def line(self) -> int:
@@ -91,6 +92,8 @@ def bold_heading(node: Node) -> tuple[str, str] | None:
     like ``Related:``), else ``None``."""
     if node.kind == PARA and node.level == SUMMARY:
         return plain(node.text), ""
+    if node.kind == PARA and "\n" not in node.text and (text := text_heading(node.text)):
+        return text, ""
     if node.kind == PARA and "\n" not in node.text and node.text.rstrip().endswith((":", "：")):
         label = plain(node.text).rstrip(":： ")
         if label and weight(label) <= LABEL_MAX and non_news_heading(label):
@@ -111,6 +114,36 @@ def bold_heading(node: Node) -> tuple[str, str] | None:
     if (m.group(3) or title[-1] in ":：") and weight(title) <= LABEL_MAX:
         return None
     return title.rstrip(":： "), rest
+
+
+# A heading written as text: `=== News ===`, `■ 国内动态`, `【国内】`, `━━ 科技 ━━`.
+_TEXT_HEADING_RE = re.compile(
+    r"[ \t]*(?:(?P<rule>[=~━─]{2,})[ \t]*(?P<a>.+?)[ \t]*[=~━─]*"
+    r"|(?P<mark>[■□◆◇▌▍█◼◾])[ \t]*(?P<b>.+?)"
+    r"|【(?P<c>[^【】]{1,20})】)[ \t]*"
+)
+TEXT_HEADING_MAX = 60
+
+
+def text_heading(line: str) -> str | None:
+    """The heading a plain line makes: ``=== News ===`` → ``News``; ``■ 国内动态`` keeps its
+    marker, like an emoji in a heading; ``【国内】`` keeps its brackets."""
+    m = _TEXT_HEADING_RE.fullmatch(line)
+    if m is None or weight(line) > TEXT_HEADING_MAX or line.rstrip().endswith(("。", ".", "！")):
+        return None
+    if m.group("rule"):
+        return plain(m.group("a"))
+    return plain(line.strip())
+
+
+def _kicker(top: Section, heading: Node) -> Section | None:
+    """A heading with nothing under it but an image, right above a heading of a higher
+    level (``### TECH`` then ``## Nvidia's record quarter``), is that heading's label."""
+    if top.head is None or top.pseudo or top.children or top.level <= heading.level:
+        return None
+    if any(b.kind != PARA or plain(b.text) for b in top.blocks):
+        return None
+    return top
 
 
 def is_label_heading(block: Node) -> bool:
@@ -155,9 +188,13 @@ def outline(blocks: list[Node], title: Node | None) -> Section:
             stack[-1].blocks.append(block)  # `#### Abstract`: part of the text above
             continue
         if block.kind == HEADING:
+            kicker = _kicker(stack[-1], block)
+            if kicker is not None:
+                stack[-2].children.remove(kicker)
             while stack[-1].level >= block.level:
                 stack.pop()
             section = Section(block, plain(block.text), block.level)
+            section.kicker = kicker.title if kicker is not None else None
             stack[-1].children.append(section)
             stack.append(section)
             continue

@@ -53,6 +53,8 @@ STORY, CONTAINER, EMPTY, SKIP = "story", "container", "empty", "skip"
 BODY_TEXT = "a heading with body text"
 PROSE_MIN = 20  # weight of a paragraph that is body text, not a label
 PROSE_OWN_MIN = 10  # ... of which this much is not link text
+OWN_STORY_PROSE = 120  # text under a headline, above its sub-sections, that is a story
+HEADLINE_MIN = 30  # weight of a heading that reads as a headline, not a section's name
 LINKED_TITLE_MIN = 20  # a linked entry with a title this long is a story, not a reference
 SECTION_NAME_MAX = 16  # a heading this short, holding one linked entry, names a section
 
@@ -69,6 +71,7 @@ class Plan:
     url: str | None = None  # a story's link
     linked: bool = False  # a story with a link of its own
     strong: bool = True  # decided on its own evidence (else its siblings may overrule it)
+    story_first: bool = False  # a container whose heading and own text are a story too
 
     @property
     def items(self) -> int:
@@ -191,6 +194,8 @@ class Reader:
     def judge(self, section: Section) -> Plan:
         if section.head is not None and non_news_heading(section.title):
             return Plan(section, SKIP, "not news (commentary, ads, boilerplate)")
+        if section.kicker is not None and non_news_heading(section.kicker):
+            return Plan(section, SKIP, f"under a label that is not news ({section.kicker})")
         children = [self.judge(child) for child in section.children]
         groups = self.groups(section.blocks)
         tail = self.groups(section.tail)
@@ -217,6 +222,9 @@ class Reader:
         inner = sum(child.items for child in children)
         if inner and not ((head_url or lead_url) and not evidence and _all_unlinked(children)):
             plan.why = f"holds {inner} stories in its sub-sections"
+            if prose_weight >= OWN_STORY_PROSE and weight(section.title) >= HEADLINE_MIN:
+                plan.url = head_url or lead_url or body_url(free)
+                plan.story_first = plan.url is not None  # a story, then sections of its own
         elif lead_url and not (len(linked) >= 3 and not prose):
             self._story(plan, lead_url, "a link line under the heading")
         elif head_url and len(evidence) >= 2:
@@ -231,7 +239,10 @@ class Reader:
             self._story(plan, evidence[0].url, "a heading with one linked entry", strong=False)
         elif prose or self._has_body(section, groups):
             url = body_url(section.blocks)
-            self._story(plan, url, BODY_TEXT, strong=url is not None)
+            if url is None and _column_name(section.title) and not self.relaxed:
+                plan.role, plan.why = EMPTY, "a column's name over text without a link"
+            else:
+                self._story(plan, url, BODY_TEXT, strong=url is not None)
         else:
             plan.role, plan.why = EMPTY, "no stories under it"
         self._siblings(children)
@@ -306,6 +317,8 @@ class Reader:
         sec = plan.section
         head = sec.head
         what = _describe_heading(sec)
+        if sec.kicker is not None:
+            section_name = sec.kicker
         if plan.role == STORY:
             self._emit_story(plan, section_name)
             tail = {id(b) for b in sec.tail}
@@ -320,6 +333,8 @@ class Reader:
                 self.sections["bold lines" if sec.pseudo else f"`{'#' * sec.level}`"] += 1
         if plan.role == SKIP:
             return
+        if plan.story_first:
+            self._emit_story(plan, section_name, children=False)
         name = sec.title if head is not None else section_name
         covered = {id(n) for g in plan.groups for n in (g.nodes or [g.node])}
         events: list[tuple[int, int, object]] = [(g.node.line, 0, g) for g in plan.groups]
@@ -333,18 +348,22 @@ class Reader:
             elif isinstance(thing, Node):
                 self._note_block(thing)
 
-    def _emit_story(self, plan: Plan, section_name: str | None) -> None:
+    def _emit_story(self, plan: Plan, section_name: str | None, *, children: bool = True) -> None:
         sec = plan.section
         title = heading_title(sec.raw)
         body: list[str] = []
+        taken = {id(n) for g in plan.groups if g.stories for n in (g.nodes or [g.node])}
         for block in sec.blocks:
+            if not children and id(block) in taken:
+                continue  # a story group of its own, emitted after the story
             if block.kind in (CODE, RULE):
                 continue
             for text in flatten(block):
                 if link_line_url(text) is None:
                     body.append(text)
                 body.append("")
-        _child_texts(plan.children, body)
+        if children:
+            _child_texts(plan.children, body)
         n = len(self.drafts) + 1
         self.drafts.append(Draft(title, sec.line, plan.url, text_of(body, BUTTONS), section_name))
         self.kinds["bold lines" if sec.pseudo else f"`{'#' * sec.level}` headings"] += 1
@@ -362,6 +381,9 @@ class Reader:
                 if unit.nested is None:
                     continue
                 name = unit.lead.title
+                if non_news_heading(name):
+                    self.notes.append(Note(unit.node.line, f"entry “{name}”", "skipped", ""))
+                    continue
                 self.notes.append(Note(unit.node.line, f"entry “{name}”", "section", ""))
                 self._emit_group(judge_list(unit.nested, relaxed=self.relaxed), name)
             return
@@ -408,6 +430,11 @@ def body_url(blocks: list[Node]) -> str | None:
         return min(found)[2]
     urls = story_urls("\n".join(lines))
     return urls[0] if urls else None
+
+
+def _column_name(title: str) -> bool:
+    """A short heading in capitals (``MARKETS``, ``WEATHER``): a column, not a headline."""
+    return weight(title) <= SECTION_NAME_MAX and title.isupper()
 
 
 def _intro(children: list[Plan]) -> None:

@@ -21,6 +21,7 @@ _ENUM = (
     r"|#\d{1,9}(?!\d)"
     r"|No\.\s?\d{1,9}"
     r"|[\u2460-\u2473\u2776-\u277f]"
+    r"|(?:\d\ufe0f?\u20e3)+|\U0001f51f"
     r"|[一二三四五六七八九十百零〇]{1,4}[、.．]"
     r"|第[一二三四五六七八九十百零〇\d]{1,4}[条章节部分期]?[、.．:：\s]"
 )
@@ -222,7 +223,8 @@ def _linked_or_bold(s: str) -> tuple[str, str | None, str, str] | None:
                 return clean_inline(link.text), link.url or None, s[m.end() :], "link"
         title = strip_enum(clean_inline(inner).rstrip(":：").strip())
         after = s[m.end() :]
-        if title and (inner.endswith((":", "：")) or _TITLE_END_RE.match(after)):
+        sentence = inner.rstrip().endswith((".", "。", "!", "！", "?", "？")) and after[:1] == " "
+        if title and (inner.endswith((":", "：")) or sentence or _TITLE_END_RE.match(after)):
             url = first_url(inner)
             return title, url, s[m.end() :], "bold"
     return None

@@ -51,7 +51,9 @@ def test_explain_shows_the_layout_and_each_block(capsys: pytest.CaptureFixture[s
     body = "\n".join(out[3:])
     assert "  1  # 人工智能周报" in body and "title (the source)" in body
     assert "## 一、模型与应用" in body and "section  (holds 4 stories in its sub-sections)" in body
-    assert "#### OpenAI 正式发布 GPT-5" in body and "item 1  (a link line under the heading)" in body
+    assert (
+        "#### OpenAI 正式发布 GPT-5" in body and "item 1  (a link line under the heading)" in body
+    )
     assert "## 产品自荐" in body and "skipped  (not news" in body
 
 
@@ -89,7 +91,9 @@ def test_an_edition_without_stories_warns_and_exits_0(
     )
 
 
-def test_html_pages_in_a_folder_are_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_html_pages_in_a_folder_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Shape 6: an .html report next to markdown digests is read, not skipped."""
     (tmp_path / "report.html").write_bytes((FIXTURES / "html-sections.html").read_bytes())
     (tmp_path / "a.md").write_text("# A\n\n1. [Story](https://ex.com/s)\n", encoding="utf-8")

@@ -90,7 +90,9 @@ def test_css_selectors_pick_html_stories() -> None:
 
 
 def test_a_layout_of_the_wrong_kind_warns_and_guesses() -> None:
-    d = parse_text("# T\n\n- [A story](https://ex.com/a)\n", "p.md", layout=parse_cli("item=div.x"))
+    d = parse_text(
+        "# T\n\n- [A story](https://ex.com/a)\n", "p.md", layout=parse_cli("item=div.x")
+    )
     assert [i.title for i in d.items] == ["A story"]
     assert d.warnings == ["p.md:1: layout item=div.x is a CSS selector; this page is markdown"]
 
@@ -113,6 +115,8 @@ def test_bad_layouts_say_why(values: dict, message: str) -> None:
 
 
 def test_cli_spec() -> None:
-    assert parse_cli("item=h3, section=h2, skip=广告|招聘") == Layout("h3", None, "h2", ("广告", "招聘"))
+    assert parse_cli("item=h3, section=h2, skip=广告|招聘") == Layout(
+        "h3", None, "h2", ("广告", "招聘")
+    )
     with pytest.raises(LayoutError, match="is not key=value"):
         parse_cli("h3")

@@ -72,7 +72,7 @@ def test_there_are_pages_to_try() -> None:
 @pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
 @SETTINGS
 @given(order=st.randoms(use_true_random=False))
-def test_moving_the_news_sections_keeps_the_stories(path: Path, order) -> None:  # noqa: ANN001
+def test_moving_the_news_sections_keeps_the_stories(path: Path, order) -> None:
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     head, sections = _split(text)
     titles = [title for title, _, _ in _stories(text)]
