@@ -179,9 +179,9 @@ def entry_unit(entry: Node) -> Unit:
     if nested is not None and not ld.url and weight(ld.title) <= GROUP_HEAD_MAX:
         inner = judge_list(nested)
         alone = ld.kind == "bold" and not plain(ld.rest)  # `- **August 21, 2025**` over entries
-        if inner.stories and inner.items and (len(inner.items) >= 2 or alone):
-            if not (ld.kind == "bold" and plain(ld.rest)):
-                unit.kind, unit.nested = GROUP, nested
+        described = ld.kind == "bold" and bool(plain(ld.rest))  # `**Title**: text` + points
+        if inner.stories and inner.items and (len(inner.items) >= 2 or alone) and not described:
+            unit.kind, unit.nested = GROUP, nested
     return unit
 
 

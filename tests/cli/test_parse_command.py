@@ -49,12 +49,14 @@ def test_explain_shows_the_layout_and_each_block(capsys: pytest.CaptureFixture[s
     assert out[1] == "reader: structure"
     assert out[2] == "layout: stories are `####` headings (12); sections are `##` headings"
     body = "\n".join(out[3:])
-    assert "  1  # 人工智能周报" in body and "title (the source)" in body
-    assert "## 一、模型与应用" in body and "section  (holds 4 stories in its sub-sections)" in body
-    assert (
-        "#### OpenAI 正式发布 GPT-5" in body and "item 1  (a link line under the heading)" in body
-    )
-    assert "## 产品自荐" in body and "skipped  (not news" in body
+    assert "  1  # 人工智能周报" in body
+    assert "title (the source)" in body
+    assert "## 一、模型与应用" in body
+    assert "section  (holds 4 stories in its sub-sections)" in body
+    assert "#### OpenAI 正式发布 GPT-5" in body
+    assert "item 1  (a link line under the heading)" in body
+    assert "## 产品自荐" in body
+    assert "skipped  (not news" in body
 
 
 def test_explain_of_an_html_page(capsys: pytest.CaptureFixture[str]) -> None:

@@ -103,9 +103,8 @@ def main() -> None:
         p = m / len(got) if got else 1.0
         r = m / len(want) if want else 1.0
         flag = "" if (m == len(got) == len(want) and u == m and s == m) else "  <--"
-        print(
-            f"{name:70s} got {len(got):3d} want {len(want):3d}  P {p:.2f} R {r:.2f} url {u}/{m} sec {s}/{m}{flag}"
-        )
+        counts = f"got {len(got):3d} want {len(want):3d}  P {p:.2f} R {r:.2f}"
+        print(f"{name:70s} {counts} url {u}/{m} sec {s}/{m}{flag}")
         if verbose and flag:
             wanted = {norm(w["title"]) for w in want}
             gotn = {norm(g[0]) for g in got}
@@ -119,15 +118,14 @@ def main() -> None:
             for g in got:
                 w = wmap.get(norm(g[0]))
                 if w and (w["url"] != g[1] or w.get("section", g[2]) != g[2]):
-                    print(
-                        f"    ~ {g[0]!r}: url {g[1]} want {w['url']}; sec {g[2]!r} want {w.get('section')!r}"
-                    )
+                    sec = w.get("section")
+                    print(f"    ~ {g[0]!r}: url {g[1]} want {w['url']}", end="")
+                    print(f"; sec {g[2]!r} want {sec!r}")
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    print(
-        f"\nitems: precision {precision:.3f} recall {recall:.3f} F1 {f1:.3f}; urls right {urls}/{tp}, sections right {secs}/{tp}"
-    )
+    print(f"\nitems: precision {precision:.3f} recall {recall:.3f} F1 {f1:.3f}; ", end="")
+    print(f"urls right {urls}/{tp}, sections right {secs}/{tp}")
 
 
 if __name__ == "__main__":

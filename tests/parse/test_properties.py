@@ -3,6 +3,7 @@ adding boilerplate between them, or writing it with CRLF never changes its stori
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def _split(text: str) -> tuple[str, list[str]]:
     if not starts:
         return text, []
     bounds = [*starts, len(text)]
-    return text[: starts[0]], [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return text[: starts[0]], [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def _stories(text: str) -> list[tuple[str, str | None, str | None]]:
