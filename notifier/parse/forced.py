@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from notifier.parse.boiler import non_news_heading
 from notifier.parse.common import text_of
+from notifier.parse.emit import unit_draft
 from notifier.parse.explain import Note
-from notifier.parse.groups import entry_unit, flatten, judge_table
+from notifier.parse.groups import entry_unit, flatten
 from notifier.parse.layout import Layout
 from notifier.parse.mdtree import ENTRY, HEADING, LIST, PARA, QUOTE, TABLE, Node
 from notifier.parse.outline import bold_heading
 from notifier.parse.result import Draft
-from notifier.parse.structure import body_url, heading_title, unit_draft
+from notifier.parse.structure import body_url, heading_title
+from notifier.parse.tables import judge_table
 from notifier.parse.units import BUTTONS, lead, plain, story_urls
 
 

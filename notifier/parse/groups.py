@@ -1,5 +1,5 @@
-"""Groups of repeated blocks that may be stories: a list's entries, a run of paragraphs,
-a table's rows.
+"""Groups of repeated blocks that may be stories: a list's entries, quotes (tables in
+:mod:`notifier.parse.tables`, runs of paragraphs in :mod:`notifier.parse.paragraphs`).
 
 A group is a *story group* when its units carry stories: most have a link, or most start
 with a title (``**Headline**: description``). Otherwise it is text (a summary's key
@@ -14,14 +14,9 @@ import re
 from collections.abc import Iterator
 
 from notifier.parse.boiler import footer, navigation, sponsored
-from notifier.parse.inline import scan_links
 from notifier.parse.mdtree import CODE, ENTRY, HEADING, HTML, LIST, PARA, QUOTE, ROW, RULE, Node
 from notifier.parse.units import (
-    ENUM_RE,
     Lead,
-    drop_source,
-    ends_with_url,
-    has_enum,
     is_placeholder_lead,
     is_web_url,
     lead,
@@ -44,7 +39,6 @@ LINKED, TITLED, PLAIN, META, PLACEHOLDER, NAV, GROUP = (
 )
 TITLE_MIN = 6  # weight of a bold title below which it is a label (`**速度**：`)
 DESC_MIN = 16  # weight of the text after a bold title that makes it a story
-PARA_TITLE_MIN = 10
 GROUP_HEAD_MAX = 60
 SENTENCE_MIN = 24  # mean weight of plain entries that read as news, not as key points
 LAST_RESORT = 2  # relaxed level at which any plain entries are stories
@@ -100,7 +94,8 @@ def flatten(node: Node) -> Iterator[str]:
             yield from flatten(child)
 
 
-def _classify(unit: Unit) -> str:
+def classify(unit: Unit) -> str:
+    """What a unit is: linked, titled, plain, a label with a value, a placeholder, ..."""
     ld = unit.lead
     if is_placeholder_lead(ld.title):
         return PLACEHOLDER
@@ -154,7 +149,7 @@ def quote_unit(quote: Node) -> Unit:
     ld = lead(named if named else head)
     urls = story_urls("\n".join(texts))
     unit = Unit(quote, ld, urls, texts[1:] if not named else texts)
-    unit.kind = _classify(unit)
+    unit.kind = classify(unit)
     if unit.kind == META and urls:
         unit.kind = LINKED
     return unit
@@ -174,7 +169,7 @@ def entry_unit(entry: Node) -> Unit:
     body = [text for child in children[1 if head else 0 :] for text in flatten(child)]
     urls = story_urls("\n".join([head, *body]))
     unit = Unit(entry, ld, urls, body)
-    unit.kind = _classify(unit)
+    unit.kind = classify(unit)
     nested = next((c for c in children if c.kind == LIST), None)
     if nested is not None and not ld.url and weight(ld.title) <= GROUP_HEAD_MAX:
         inner = judge_list(nested)
@@ -214,225 +209,3 @@ def judge_units(node: Node, units: list[Unit], *, relaxed: int = 0) -> Group:
 def judge_list(node: Node, *, relaxed: int = 0) -> Group:
     units = [entry_unit(e) for e in node.children if e.kind == ENTRY]
     return judge_units(node, units, relaxed=relaxed)
-
-
-_TITLE_HEADS = (
-    "标题",
-    "话题",
-    "项目",
-    "名称",
-    "新闻",
-    "事件",
-    "title",
-    "headline",
-    "topic",
-    "name",
-    "repo",
-    "project",
-    "story",
-    "article",
-    "paper",
-)
-_LINK_HEADS = ("链接", "原文", "原帖", "地址", "link", "url", "source")
-_RANK_HEADS = ("排名", "序号", "名次", "rank", "#", "no", "no.")
-_HEAT_HEADS = ("热度", "热", "评分", "points", "score", "stars", "star", "heat", "hot", "votes")
-_HEAT_RE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿|[kKmM])?")
-_SCALE = {"万": 10_000, "亿": 100_000_000, "k": 1_000, "m": 1_000_000}
-
-
-def _column(heads: list[str], words: tuple[str, ...]) -> int | None:
-    for i, head in enumerate(heads):
-        low = head.casefold().strip()
-        if low in words or any(len(w) > 1 and w in low for w in words):
-            return i
-    return None
-
-
-def heat(text: str) -> int | None:
-    """Points or heat written in a cell: ``2014 points``, ``2381 万热度``, ``15.2k``."""
-    m = _HEAT_RE.search(text)
-    if m is None:
-        return None
-    scale = _SCALE.get((m.group(2) or "").lower(), 1)
-    return int(float(m.group(1).replace(",", "")) * scale)
-
-
-def judge_table(node: Node) -> Group:
-    """A table of stories: one row each, the title in its title column (by the header,
-    else the column of links, else the longest text), the link in it or in a link column."""
-    rows = [r for r in node.children if r.kind == ROW]
-    head = rows[0] if rows and rows[0].level == 1 else None
-    body = [r for r in rows if r is not head]
-    width = max((len(r.children) for r in body), default=0)
-    if not body or not width:
-        return Group(node, [], False, "an empty table")
-    heads = [plain(c.text) for c in head.children] if head is not None else [""] * width
-    cells = [[c.text for c in r.children] + [""] * (width - len(r.children)) for r in body]
-    title = _column(heads, _TITLE_HEADS)
-    if title is None:
-        linked = [sum(1 for row in cells if lead(row[i]).kind == "link") for i in range(width)]
-        size = [sum(weight(plain(row[i])) for row in cells) for i in range(width)]
-        title = max(range(width), key=lambda i: (linked[i], size[i]))
-    link, rank, hot = (_column(heads, w) for w in (_LINK_HEADS, _RANK_HEADS, _HEAT_HEADS))
-    units: list[Unit] = []
-    for row, texts in zip(body, cells, strict=True):
-        ld = lead(texts[title])
-        if not ld.title:
-            continue
-        others = [t for i, t in enumerate(texts) if i != title]
-        url = ld.url if ld.kind == "link" and is_web_url(ld.url) else None
-        if url is None:
-            found = story_urls(texts[link] if link is not None else "\n".join(others))
-            url = found[0] if found else None
-        unit = Unit(row, Lead(ld.title, url, ld.rest, ld.kind), story_urls(texts[title]), [])
-        unit.body = [plain(ld.rest)] if plain(ld.rest) else []
-        unit.kind = LINKED if url else PLAIN
-        if _classify(unit) in (NAV, PLACEHOLDER):
-            unit.kind = NAV  # `【推广】…` rows, `暂无` rows
-        unit.hotness = heat(plain(texts[hot])) if hot is not None and hot != title else None
-        units.append(unit)
-    linked_rows = sum(1 for u in units if u.url)
-    ranked = rank is not None and head is not None and _column(heads, _TITLE_HEADS) is not None
-    if units and (linked_rows * 2 >= len(units) or (ranked and linked_rows)):
-        return Group(node, units, True, f"{linked_rows} of {len(units)} rows have a link")
-    if units and ranked:
-        return Group(node, units, True, "a ranked table with a title column")
-    return Group(node, units, False, "a table without links")
-
-
-# A paragraph led by a bold label ending in a colon inside the bold (`**The details:**`).
-_LABEL_LEAD_RE = re.compile(r"[ \t]*(\*\*|__)[^*_\n]{1,80}[:：][ \t]*\1")
-
-
-def _para_starts_unit(text: str, *, line: bool = False) -> bool:
-    """``line``: a line of a paragraph of one link per line, which starts a unit unless it is
-    only a link (``上期：<url>``)."""
-    if link_line_url(text) is not None or _link_row(text):
-        return False
-    if line:
-        return True
-    ld = lead(text)
-    if ld.kind == "link":
-        return True
-    if ld.kind == "bold":
-        if _LABEL_LEAD_RE.match(text):
-            return False  # `**Why it matters:** ...`: a label in a story's text
-        return weight(ld.title) >= PARA_TITLE_MIN and bool(plain(ld.rest))
-    if has_enum(text) and not text.lstrip().startswith("#"):
-        return True
-    return _card(text)
-
-
-def _card(text: str) -> bool:
-    """A paragraph of a title line, text, and its link on the last line (an alert, a
-    bookmark card): ``Title\nPublisher\nSnippet …\n<https://…>``."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    return (
-        len(lines) >= 2
-        and link_line_url(lines[-1]) is not None
-        and link_line_url(lines[0]) is None
-        and weight(plain(lines[0])) >= PARA_TITLE_MIN
-        and not lines[0].rstrip().endswith((":", "："))  # `Delete this alert:` + its link
-    )
-
-
-def _link_row(text: str) -> bool:
-    """A row of two or more links and nothing else (``[Home](/) | [Archive](/a)``)."""
-    return len(scan_links(text)) >= 2 and not own_text(text)
-
-
-def para_units(blocks: list[Node]) -> list[tuple[list[Node], list[Unit]]]:
-    """Runs of blocks that each start a unit, with the blocks after each as its body:
-    paragraphs (``【1】…``, ``[Title](url) …``, ``**Title**：…``) and one-entry lists
-    (``1、[Title](url)`` then its description, as weeklies write them)."""
-    runs: list[tuple[list[Node], list[Unit]]] = []
-    nodes: list[Node] = []
-    units: list[Unit] = []
-    for block in blocks:
-        if block.kind == PARA:
-            pieces = _split_enumerated(block)
-            if len(pieces) > 1 and pieces[0].end == pieces[0].line:  # one story per line
-                pieces = [p for p in pieces if _para_starts_unit(p.text, line=True)]
-            lines = len(pieces) > 1 and pieces[0].end == pieces[0].line
-            if pieces and _para_starts_unit(pieces[0].text, line=len(pieces) > 1):
-                for piece in pieces:
-                    ld = lead(piece.text)
-                    if lines and ld.kind == "plain":  # one story per line: `Title - Source`
-                        ld.title = drop_source(ld.title)
-                    units.append(Unit(piece, ld, story_urls(piece.text), []))
-                nodes.append(block)
-                continue
-            if units:  # body of the unit above
-                units[-1].body.append(block.text)
-                units[-1].urls.extend(story_urls(block.text))
-                nodes.append(block)
-                continue
-        elif block.kind == LIST and _one_titled_entry(block):
-            unit = entry_unit(block.children[0])
-            units.append(Unit(block.children[0], unit.lead, unit.urls, unit.body))
-            nodes.append(block)
-            continue
-        elif block.kind in (LIST, QUOTE) and units and not _story_list(block):
-            for text in flatten(block):
-                units[-1].body.append(text)
-                units[-1].urls.extend(story_urls(text))
-            nodes.append(block)
-            continue
-        if units:
-            runs.append((nodes, units))
-        nodes, units = [], []
-    if units:
-        runs.append((nodes, units))
-    for _, found in runs:
-        for unit in found:
-            unit.urls = list(dict.fromkeys(unit.urls))
-            unit.kind = _classify(unit)
-            if unit.kind in (PLAIN, META) and has_enum(unit.node.text) and len(found) >= 2:
-                unit.kind = TITLED  # numbered paragraphs: `【1】Title`, `(2) Title`
-    return runs
-
-
-def _one_titled_entry(block: Node) -> bool:
-    """A list of one entry that starts with a link or a bold title."""
-    if len(block.children) != 1:
-        return False
-    head = block.children[0].children
-    return bool(head) and head[0].kind == PARA and lead(head[0].text).kind in ("link", "bold")
-
-
-def _story_list(block: Node) -> bool:
-    if block.kind != LIST or len(block.children) < 2:
-        return False
-    group = judge_list(block)
-    return group.stories and sum(1 for u in group.items if u.url) >= 2
-
-
-def _anchored(line: str) -> bool:
-    """A line that starts with its link or ends with it (``标题 - 来源 <url>``): one story
-    per line, not a paragraph wrapped over lines with links inside its sentences."""
-    if ends_with_url(line):
-        return True
-    links = scan_links(line.strip())
-    if not links or links[0].start != 0 or links[0].image:
-        return False
-    after = line.strip()[links[0].end :].lstrip(" \t")
-    return not after or after[0] in ":：-—–|｜(（,，·"
-
-
-def _split_enumerated(block: Node) -> list[Node]:
-    """A paragraph whose lines each start with ``【N】`` / ``(N)``: one piece per line group;
-    a paragraph whose lines each hold a link (``标题 - 来源 <url>``): one piece per line."""
-    lines = block.text.split("\n")
-    linked = sum(1 for line in lines if _anchored(line))
-    if linked >= 2 and (linked == len(lines) or (len(lines) >= 3 and linked * 2 >= len(lines))):
-        return [Node(PARA, block.line + i, block.line + i, line) for i, line in enumerate(lines)]
-    if len(lines) < 2 or not all(has_enum(line) for line in lines[:2]):
-        return [block]
-    pieces: list[Node] = []
-    for offset, line in enumerate(lines):
-        if (ENUM_RE.match(line) and has_enum(line)) or not pieces:
-            pieces.append(Node(PARA, block.line + offset, block.line + offset, line))
-        else:
-            pieces[-1].text += "\n" + line
-            pieces[-1].end = block.line + offset
-    return pieces

@@ -13,59 +13,45 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from notifier.parse.boiler import navigation, non_news_heading, sponsored
 from notifier.parse.explain import Note
+from notifier.parse.htmlnodes import (
+    BOILER_TAGS,
+    BOILER_TOKENS,
+    DROP,
+    HEADINGS,
+    INLINE,
+    ITEM_TAGS,
+    LABEL_MAX,
+    LABEL_TOKENS,
+    TITLE_MIN,
+    ancestors,
+    button,
+    describe,
+    name,
+    node_path,
+    parse_html,
+    read_more,
+    shape,
+    signature,
+    sponsor_label,
+    text_of,
+    texts,
+    tokens,
+)
 from notifier.parse.layout import Layout
 from notifier.parse.meta import find_date
 from notifier.parse.result import Draft
 from notifier.parse.units import BUTTONS, first_sentence, is_web_url, strip_enum, weight
 
 if TYPE_CHECKING:
-    from selectolax.lexbor import LexborHTMLParser, LexborNode
+    from selectolax.lexbor import LexborNode
 
-_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "button", "select", "head")
-_BOILER_TAGS = frozenset({"nav", "footer", "aside"})
-_BOILER_TOKENS = frozenset(
-    {
-        "nav",
-        "navbar",
-        "navigation",
-        "menu",
-        "footer",
-        "sidebar",
-        "breadcrumb",
-        "breadcrumbs",
-        "pagination",
-        "pager",
-        "share",
-        "social",
-        "comments",
-        "related",
-        "popular",
-        "subscribe",
-        "advert",
-        "ads",
-        "ad",
-        "sponsor",
-        "sponsored",
-        "promo",
-        "cookie",
-        "error",
-    }
-)
-_LABEL_TOKENS = frozenset({"title", "name", "label", "heading", "header", "caption"})
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_ITEM_TAGS = frozenset({"li", "tr", "article", "dt", "dd", "section", "details"})
-_INLINE = frozenset({"a", "span", "img", "br", "strong", "b", "em", "i", "code", "small", "sup"})
-TITLE_MIN = 8  # weight of a link text that can be a headline
-LABEL_MAX = 60  # weight of a group label used as a section
 STORY_TITLE_MIN = 20  # weight of a link text that reads as a headline, not a name
 HEADED, TITLED = 2, 1  # how surely a block is a story: a linked heading, a long link
-SPONSOR_LABEL_MAX = 30  # weight of a text that marks its block as paid ("Sponsored")
 
 
 @dataclasses.dataclass(slots=True)
@@ -82,31 +68,6 @@ class Story:
     strength: int = 0  # HEADED: its title is a linked heading; TITLED: a long link text
 
 
-def parse_html(text: str) -> LexborHTMLParser:
-    from selectolax.lexbor import LexborHTMLParser
-
-    return LexborHTMLParser(text)
-
-
-def _tokens(node: LexborNode) -> list[str]:
-    attrs = node.attributes
-    raw = " ".join(v for k, v in attrs.items() if k in ("class", "id") and v)
-    out: list[str] = []
-    for token in raw.lower().split():
-        out.append(token)
-        out.extend(part for part in token.replace("_", "-").split("-") if part)
-    return out
-
-
-def _signature(node: LexborNode) -> tuple[str, str]:
-    classes = (node.attributes.get("class") or "").split()
-    return node.tag or "", classes[0] if classes else ""
-
-
-def _text(node: LexborNode) -> str:
-    return " ".join(node.text(deep=True, separator=" ").split())
-
-
 class Page:
     """One HTML page: its stories, its source and date, and notes for ``--explain``."""
 
@@ -118,12 +79,12 @@ class Page:
         # Relative links resolve against <base href>, else against where the page came from.
         self.base = urljoin(address, href) if address.startswith(("http://", "https://")) else href
         title = self.tree.css_first("title")
-        self.title = _text(title) if title is not None else ""
+        self.title = text_of(title) if title is not None else ""
         h1 = self.tree.css_first("h1")
         self.h1 = h1
         self.notes: list[Note] = []
         self.order: dict[int, int] = {}  # document order of every node
-        for node in self.tree.css(",".join(_DROP[:-1])):
+        for node in self.tree.css(",".join(DROP[:-1])):
             node.decompose()
 
     # -- where the stories are -----------------------------------------------------------
@@ -135,9 +96,9 @@ class Page:
         siblings: dict[tuple[int, tuple[str, str]], list[LexborNode]] = {}
         for node in body.traverse():
             self.order[node.mem_id] = len(self.order)
-            if not node.is_element_node or node.parent is None or node.tag in _INLINE:
+            if not node.is_element_node or node.parent is None or node.tag in INLINE:
                 continue
-            siblings.setdefault((node.parent.mem_id, _signature(node)), []).append(node)
+            siblings.setdefault((node.parent.mem_id, signature(node)), []).append(node)
         # A class names one kind of block wherever it is (`div.entry` under each blog, one
         # or several; `td.digest-topic` alone in each row); a bare tag groups with its
         # siblings only.
@@ -146,12 +107,12 @@ class Page:
             groups.setdefault((0 if sig[1] else parent, sig), []).extend(nodes)
         members: dict[int, Story] = {}
         for (_, sig), nodes in groups.items():
-            least = 2 if sig[1] or sig[0] in _ITEM_TAGS else 3
+            least = 2 if sig[1] or sig[0] in ITEM_TAGS else 3
             if len(nodes) < least:
                 continue
             found = self._group(nodes)
             for story in found:
-                story.group = f"{_describe(sig)} × {len(nodes)}"
+                story.group = f"{describe(sig)} × {len(nodes)}"
                 members[story.node.mem_id] = story
         kept = self._outermost(members)
         stories = sorted(kept, key=lambda s: self._order(s.node))
@@ -169,7 +130,7 @@ class Page:
         """The stories of a group of sibling elements, or ``[]`` when it is not a story
         group. The element that holds the title in most members (``p.hn-title > a``,
         ``div.news-title``) holds it in every member, even a short or unlinked one."""
-        shapes = Counter(_shape(n) for n in nodes)
+        shapes = Counter(shape(n) for n in nodes)
         if shapes.most_common(1)[0][1] * 2 < len(nodes):
             return []  # rows of different kinds (a card's title row, badge row, stats row)
         heads = [self._headline(n) for n in nodes]
@@ -178,7 +139,7 @@ class Page:
             return []
         if len({h[0] for h in linked}) * 2 < len(linked):
             return []  # the same text in every member ("2 hours ago", "Read more"): not titles
-        paths = Counter(_path(h[2]) for h in linked)
+        paths = Counter(node_path(h[2]) for h in linked)
         path, _ = paths.most_common(1)[0]
         stories: list[Story] = []
         for node, head in zip(nodes, heads, strict=True):
@@ -189,11 +150,11 @@ class Page:
             title, url = strip_enum(found[0]).strip(), found[1]
             if not title or (url is None and weight(title) < 2 * TITLE_MIN):
                 continue  # an unlinked member needs a real headline (not `News`)
-            text = _text(node)
+            text = text_of(node)
             summary = text.replace(title, " ", 1) if title in text else text
             story = Story(node, title, url, " ".join(summary.split()))
             story.strength = self._strength(head)
-            if sponsored(title) or navigation(title) or _sponsor_label(node):
+            if sponsored(title) or navigation(title) or sponsor_label(node):
                 story.dropped = "sponsored or navigation"
             stories.append(story)
         return stories
@@ -206,7 +167,7 @@ class Page:
         story block belongs to that block."""
         inside: dict[int, list[Story]] = {}
         for story in members.values():
-            for node in _ancestors_nodes(story.node):
+            for node in ancestors(story.node):
                 if node.mem_id in members:
                     inside.setdefault(node.mem_id, []).append(story)
 
@@ -222,7 +183,7 @@ class Page:
         for mem_id, story in sorted(members.items(), key=lambda m: self._order(m[1].node)):
             if story.group in layout or container(mem_id):
                 continue
-            if any(a.mem_id in chosen for a in _ancestors_nodes(story.node)):
+            if any(a.mem_id in chosen for a in ancestors(story.node)):
                 continue  # part of the story block around it
             chosen.add(mem_id)
             kept.append(story)
@@ -235,22 +196,22 @@ class Page:
     def _strength(self, head: tuple[str, str | None, LexborNode] | None) -> int:
         if head is None:
             return 0
-        if head[2].tag in _HEADINGS and self._links(head[2]):
+        if head[2].tag in HEADINGS and self._links(head[2]):
             return HEADED
         return TITLED if weight(head[0]) >= STORY_TITLE_MIN else 0
 
     def _headline(self, node: LexborNode) -> tuple[str, str | None, LexborNode] | None:
         """``(title, url, element)``: the member's heading, else its longest link text."""
-        for heading in node.css(",".join(sorted(_HEADINGS))):
-            title = _text(heading)
+        for heading in node.css(",".join(sorted(HEADINGS))):
+            title = text_of(heading)
             if weight(title) >= TITLE_MIN:
                 inner = self._links(heading)
-                url = inner[0][1] if inner else _read_more(self._links(node))
+                url = inner[0][1] if inner else read_more(self._links(node))
                 return title, url, heading
         titled = [
             (t, u, a)
             for t, u, a in self._links(node)
-            if weight(t) >= TITLE_MIN and _button(t) not in BUTTONS
+            if weight(t) >= TITLE_MIN and button(t) not in BUTTONS
         ]
         if titled:
             return max(titled, key=lambda link: weight(link[0]))
@@ -259,16 +220,16 @@ class Page:
     def _by_path(self, node: LexborNode, path: tuple[str, ...]) -> tuple[str, str | None] | None:
         """The text (and link) of the element at ``path`` inside ``node``."""
         for el in node.traverse():
-            if el is node or not el.is_element_node or _path(el) != path:
+            if el is node or not el.is_element_node or node_path(el) != path:
                 continue
-            text = _text(el)
-            if not text or _button(text) in BUTTONS:
+            text = text_of(el)
+            if not text or button(text) in BUTTONS:
                 continue
-            if el.tag == "a" or el.tag in _HEADINGS:
+            if el.tag == "a" or el.tag in HEADINGS:
                 links = self._links(el) if el.tag != "a" else self._links(el.parent or el)
                 href = next((u for t, u, a in links if a == el or el.tag != "a"), None)
-                if el.tag in _HEADINGS and href is None:
-                    href = _read_more(self._links(node))
+                if el.tag in HEADINGS and href is None:
+                    href = read_more(self._links(node))
                 return text, href
             return text, None
         return None
@@ -279,16 +240,16 @@ class Page:
         """An unlinked or button-only member: its first bold or heading text (its link is
         its Read more button), else the text of the element that holds the title in the
         others."""
-        first = next(_texts(node), "")
-        for el in node.css("strong, b, " + ",".join(sorted(_HEADINGS))):
-            text = _text(el)
+        first = next(texts(node), "")
+        for el in node.css("strong, b, " + ",".join(sorted(HEADINGS))):
+            text = text_of(el)
             if text and text.startswith(first[:10]) and weight(text) >= TITLE_MIN:
-                return text, _read_more(self._links(node))
+                return text, read_more(self._links(node))
         if len(path) < 2:
             return None
         for el in node.traverse():
-            if el.is_element_node and _name(el) == path[0]:
-                text = next(_texts(el), "") if el is node else _text(el)
+            if el.is_element_node and name(el) == path[0]:
+                text = next(texts(el), "") if el is node else text_of(el)
                 return (first_sentence(text), None) if text else None
         return None
 
@@ -304,14 +265,14 @@ class Page:
         for a in anchors:
             href = urljoin(self.base, (a.attributes.get("href") or "").strip())
             if is_web_url(href):
-                out.append((_text(a), href, a))
+                out.append((text_of(a), href, a))
         return out
 
     def _boilerplate(self, node: LexborNode) -> bool:
-        for a in (node, *_ancestors_nodes(node)):
-            if a.tag in _BOILER_TAGS or a.attributes.get("role") == "navigation":
+        for a in (node, *ancestors(node)):
+            if a.tag in BOILER_TAGS or a.attributes.get("role") == "navigation":
                 return True
-            if _BOILER_TOKENS.intersection(_tokens(a)):
+            if BOILER_TOKENS.intersection(tokens(a)):
                 return True
         return False
 
@@ -332,22 +293,22 @@ class Page:
 
     def _label(self, node: LexborNode) -> str | None:
         """The section name an element gives ('' for the page title), or ``None``."""
-        if node.tag in _HEADINGS:
-            text = _text(node)
+        if node.tag in HEADINGS:
+            text = text_of(node)
             if node.tag == "h1" or not text:
                 return ""
             return text
         if node.css_first("a[href]") is not None:
             return None
-        inner = node.css(",".join(sorted(_HEADINGS)))
-        if inner and weight(_text(node)) <= LABEL_MAX:
+        inner = node.css(",".join(sorted(HEADINGS)))
+        if inner and weight(text_of(node)) <= LABEL_MAX:
             return self._label(inner[-1])
-        if _LABEL_TOKENS.intersection(_tokens(node)):
-            first = next((t for t in _texts(node)), "")
+        if LABEL_TOKENS.intersection(tokens(node)):
+            first = next((t for t in texts(node)), "")
             return first if first and weight(first) <= LABEL_MAX else None
         strong = node.css_first("strong, b")
-        text = _text(node)
-        if strong is not None and text and _text(strong) == text and weight(text) <= LABEL_MAX:
+        text = text_of(node)
+        if strong is not None and text and text_of(strong) == text and weight(text) <= LABEL_MAX:
             return text
         return None
 
@@ -356,7 +317,7 @@ class Page:
 
     def line_of(self, node: LexborNode) -> int:
         links = node.css("a[href]")
-        needle = (links[0].attributes.get("href") or "") if links else _text(node)[:30]
+        needle = (links[0].attributes.get("href") or "") if links else text_of(node)[:30]
         pos = self.text.find(needle) if needle else -1
         return self.text.count("\n", 0, pos) + 1 if pos >= 0 else 1
 
@@ -371,11 +332,11 @@ class Page:
             self.order[node.mem_id] = len(self.order)
         chosen = self.tree.css(layout.item)
         ids = {n.mem_id for n in chosen}
-        chosen = [n for n in chosen if not any(a.mem_id in ids for a in _ancestors_nodes(n))]
+        chosen = [n for n in chosen if not any(a.mem_id in ids for a in ancestors(n))]
         marks = []
         if layout.section:
             marks = sorted(
-                (self.order.get(n.mem_id, 0), _text(n)) for n in self.tree.css(layout.section)
+                (self.order.get(n.mem_id, 0), text_of(n)) for n in self.tree.css(layout.section)
             )
         out: list[Story] = []
         for node in chosen:
@@ -384,7 +345,7 @@ class Page:
             if found is None:
                 continue
             title, url = strip_enum(found[0]).strip(), found[1]
-            text = _text(node)
+            text = text_of(node)
             summary = text.replace(title, " ", 1) if title in text else text
             story = Story(node, title, url, " ".join(summary.split()), group=layout.item)
             if marks:
@@ -402,21 +363,21 @@ class Page:
 
     def _titled_by(self, node: LexborNode, selector: str) -> tuple[str, str | None] | None:
         el = node.css_first(selector)
-        if el is None or not _text(el):
+        if el is None or not text_of(el):
             return None
         links = self._links(el)
-        url = links[0][1] if links else _read_more(self._links(node))
-        return _text(el), url
+        url = links[0][1] if links else read_more(self._links(node))
+        return text_of(el), url
 
     # -- the page itself -----------------------------------------------------------------
 
     def source(self) -> str:
         if self.title:
             return self.title
-        return _text(self.h1) if self.h1 is not None else ""
+        return text_of(self.h1) if self.h1 is not None else ""
 
     def date(self) -> dt.date | None:
-        for text in (self.title, _text(self.h1) if self.h1 is not None else ""):
+        for text in (self.title, text_of(self.h1) if self.h1 is not None else ""):
             found = find_date(text)
             if found is not None:
                 return found
@@ -426,80 +387,6 @@ class Page:
             if found is not None:
                 return found
         return None
-
-
-def _describe(sig: tuple[str, str]) -> str:
-    tag, cls = sig
-    return f"{tag}.{cls}" if cls else tag
-
-
-def _texts(node: LexborNode) -> Iterator[str]:
-    for child in node.traverse(include_text=True):
-        if child.is_text_node:
-            text = " ".join((child.text_content or "").split())
-            if text:
-                yield text
-
-
-def _ancestors_nodes(node: LexborNode) -> Iterator[LexborNode]:
-    parent = node.parent
-    while parent is not None and parent.tag not in ("html", None):
-        yield parent
-        parent = parent.parent
-
-
-def _ancestors(story: Story) -> Iterator[LexborNode]:
-    return _ancestors_nodes(story.node)
-
-
-def _button(text: str) -> str:
-    return text.casefold().strip(" →»›>←«‹<·|")
-
-
-def _read_more(links: list[tuple[str, str, LexborNode]]) -> str | None:
-    """The link a "Read more" button points to, else the last link."""
-    for text, url, _ in links:
-        if _button(text) in BUTTONS:
-            return url
-    return links[-1][1] if links else None
-
-
-def _path(node: LexborNode) -> tuple[str, ...]:
-    """Where an element sits: its signature and its parent's (``p.hn-title > a``)."""
-    parent = node.parent
-    return (_name(parent), _name(node)) if parent is not None else (_name(node),)
-
-
-def _shape(node: LexborNode) -> tuple[str, ...]:
-    """The kinds of a block's child elements (``td.digest-topic-title``)."""
-    return tuple(_name(c) for c in node.iter() if c.tag not in _INLINE)
-
-
-def _name(node: LexborNode) -> str:
-    """``tag.class`` (its first class), as in a CSS selector."""
-    tag, cls = _signature(node)
-    return f"{tag}.{cls}"
-
-
-def _sponsor_label(node: LexborNode) -> bool:
-    """A block marked as paid: a short text of its own says Sponsored, 广告, In partnership."""
-    return any(
-        weight(text) <= SPONSOR_LABEL_MAX and any(w in text.casefold() for w in _SPONSOR_WORDS)
-        for text in _texts(node)
-    )
-
-
-_SPONSOR_WORDS = (
-    "sponsor",
-    "partnership",
-    "together with",
-    "presented by",
-    "advertis",
-    "广告",
-    "推广",
-    "赞助",
-    "promoted",
-)
 
 
 def read(

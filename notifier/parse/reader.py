@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
+from notifier.parse.emit import Emitter
 from notifier.parse.explain import Note
 from notifier.parse.forced import ForcedReader
 from notifier.parse.groups import LAST_RESORT
 from notifier.parse.mdtree import PARA, Node, parse_blocks
-from notifier.parse.outline import outline, title_heading
+from notifier.parse.outline import Section, outline, title_heading
 from notifier.parse.result import Context, Draft
-from notifier.parse.structure import Reader
+from notifier.parse.structure import Judge
 from notifier.parse.units import lead, plain, weight
 
 
@@ -31,26 +33,30 @@ def read(lines: list[str], first_no: int, ctx: Context, *, page: bool = True) ->
         return drafts
     root = outline(blocks, title)
     labels = recurring_labels(blocks)
-    reader = Reader(labels=labels)
-    reader.emit(reader.judge(root), None)
+    reader = _read(root, labels=labels)
     linked = [d.line for d in reader.drafts if d.url]
     first = min(linked, default=0)
     overview = any(d.url is None and d.line < first for d in reader.drafts)
     if overview and len(linked) >= OVERVIEW_LINKED and len(linked) * 10 >= len(reader.drafts) * 6:
-        second = Reader(labels=labels, overview_before=first)
-        second.emit(second.judge(root), None)
-        reader = second
+        reader = _read(root, labels=labels, overview_before=first)
     for level in (1, LAST_RESORT):  # a page without links: entries of plain text count
         if any(d.url for d in reader.drafts) or (level == LAST_RESORT and reader.drafts):
             break
-        relaxed = Reader(relaxed=level, labels=labels)
-        relaxed.emit(relaxed.judge(root), None)
+        relaxed = _read(root, relaxed=level, labels=labels)
         if len(relaxed.drafts) > len(reader.drafts):
             reader = relaxed
     if title is not None:
         reader.notes.append(Note(title.line, "# " + plain(title.text), "title (the source)"))
     ctx.explain("structure", reader.shape(), reader.notes)
     return reader.drafts
+
+
+def _read(root: Section, **options: Any) -> Emitter:
+    """Judge the page, then write its drafts and notes."""
+    plan = Judge(**options).judge(root)
+    emitter = Emitter(relaxed=options.get("relaxed", 0))
+    emitter.emit(plan, None)
+    return emitter
 
 
 LABEL_MAX = 40  # weight of a recurring bold lead that is a field name
