@@ -103,3 +103,11 @@ def plain(text: str) -> str:
 def plural(n: int, one: str, many: str | None = None) -> str:
     """``1 story``, ``2 stories`` (``many`` defaults to ``one + "s"``), thousands grouped."""
     return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
+def show_size(size: int) -> str:
+    """``20 MB``, ``512 KB`` or ``3000 bytes``, for messages."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} bytes"

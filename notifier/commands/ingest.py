@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     digests, errors = read_digests(args.digests, source="cli")
     for error in errors:
-        print(error, file=sys.stderr)
+        print(f"notifier: {error}", file=sys.stderr)
     service = Service(config, role="all", retry=retry)
     quiet = args.json or getattr(args, "quiet", False)
     progress = Backfill(len(digests), enabled=False if quiet else None)

@@ -67,14 +67,22 @@ async def gather(store: Store, config: Config | None) -> dict[str, Any]:
     }
 
 
-async def subscribers(store: Store, counts: dict[tuple[str, State], int]) -> dict[str, int]:
+async def subscribers(store: Store, counts: dict[tuple[str, State], int]) -> dict[str, Any]:
     """The Telegram subscribers' chats together (there may be 100,000 of them): how many,
-    their subscriptions, and their deliveries by state."""
-    out = dict(await store.subscriptions.count())
+    their subscriptions, their deliveries by state, and the subscriptions the matcher skips
+    because their expressions no longer read (an older version's, or written by hand)."""
+    from notifier.subscriptions.matcher import unreadable
+
+    out: dict[str, Any] = dict(await store.subscriptions.count())
     for s in State:
         out[s.value] = sum(
             n for (t, st), n in counts.items() if st is s and chat_of(t) is not None
         )
+    live = await store.subscriptions.subscriptions(live_only=True)
+    out["skipped"] = [
+        {"subscription": sub.id, "chat": sub.chat_id, "expr": sub.expr, "reason": reason}
+        for sub, reason in unreadable(live)
+    ]
     return out
 
 
@@ -154,6 +162,11 @@ def render(status: dict[str, Any]) -> str:
             f"{subs['subscriptions']} subscriptions; {subs['queued']} queued, "
             f"{subs['sent']} sent, {subs['dropped']} dropped",
         ]
+        for bad in subs["skipped"]:
+            lines.append(
+                f"  #{bad['subscription']} of chat {bad['chat']} skipped: "
+                f"{bad['expr']}: {bad['reason']}"
+            )
     if status["sources"]:
         lines += ["", "sources"]
         for s in status["sources"]:

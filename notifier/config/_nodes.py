@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from notifier.config._problems import Problems
+from notifier.yamlbounds import ShapeError, check_shape
 
 _VAR = re.compile(r"\$(\$)?\{([^}]*)\}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -83,7 +84,12 @@ def describe(value: object) -> str:
 def compose(text: str, path: str, problems: Problems) -> Node | None:
     """Parse YAML text; report a syntax error and return ``None`` when it has one."""
     try:
+        check_shape(text)
         root = _compose(text)
+    except ShapeError as exc:
+        fix = ": write the values out, or use fewer aliases" if exc.what.startswith("has") else ""
+        problems.add(f"the YAML {exc.what}{fix}", path, exc.line)
+        return None
     except yaml.MarkedYAMLError as exc:
         problems.add(_syntax_message(exc), path, _line(exc))
         return None

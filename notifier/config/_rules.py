@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 
 from notifier.config._check import Checker
@@ -170,12 +169,18 @@ def _term(node: Node, key: str, check: Checker, *, regex: bool) -> Term | None:
 
 
 def _compiles(node: Node, key: str, check: Checker) -> bool:
+    """The engine's own check (compiles, and cannot backtrack catastrophically): what
+    `notifier check` accepts, the engine runs."""
+    from notifier.engine.regex import RegexError, compile_regex
+
     try:
-        re.compile(node.value)
-    except re.error as exc:
-        # The position would tell a secret's length: leave it out for ${VAR} values.
-        why = exc.msg if node.env else str(exc)
-        check.fail(node, f"{key}: invalid regex {node.show()}: {why}")
+        compile_regex(node.value)
+    except RegexError as exc:
+        # A pattern from ${VAR} is shown as written; a position would tell its length.
+        why = str(exc).replace(repr(node.value), node.show()).removeprefix("regex ")
+        if node.env:
+            why = why.split(" at position ")[0]
+        check.fail(node, f"{key}: {why}")
         return False
     return True
 

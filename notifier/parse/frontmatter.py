@@ -88,6 +88,13 @@ def _yaml(raw: list[str], ctx: Context) -> dict[str, Any]:
         return {}
     import yaml  # type: ignore[import-untyped]  # only when the small reader declines
 
+    from notifier.yamlbounds import ShapeError, check_shape
+
+    try:
+        check_shape("\n".join(raw))
+    except ShapeError as exc:  # an alias bomb: never built, let alone expanded
+        ctx.warn(1 + exc.line, f"front matter {exc.what}; ignored")
+        return {}
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         data = yaml.load("\n".join(raw), Loader=loader)

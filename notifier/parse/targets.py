@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import sys
@@ -11,8 +12,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from notifier.errors import DigestError
+from notifier.textutil import show_size
 
 if TYPE_CHECKING:
+    import httpx
+
     from notifier.parse.layout import Layout
     from notifier.parse.result import ParseResult
 
@@ -21,8 +25,12 @@ DIGEST_EXTS = frozenset(
 )
 # Repository boilerplate that sits next to digests but is not one.
 _NOT_DIGESTS = frozenset({"readme", "changelog", "license", "contributing", "code_of_conduct"})
+#: Largest digest file (or standard input) read.
 MAX_BYTES = 64 * 1024 * 1024
-TIMEOUT = 20.0
+#: Largest download, as a url source's default ``max_size``.
+MAX_DOWNLOAD = 20 * 1024 * 1024
+#: Seconds for a whole download, every byte included.
+TIMEOUT = 30.0
 
 
 def parse_path(path: str | os.PathLike[str], layout: Layout | None = None) -> ParseResult:
@@ -42,7 +50,7 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
             raise DigestError(origin, "is a directory")
         size = p.stat().st_size
         if size > MAX_BYTES:
-            raise DigestError(origin, f"too large ({size} bytes)")
+            raise DigestError(origin, f"larger than {show_size(MAX_BYTES)} ({size} bytes)")
         data = p.read_bytes()
     except FileNotFoundError as exc:
         raise DigestError(origin, "no such file") from exc
@@ -74,26 +82,71 @@ def _fetch(url: str, layout: Layout | None) -> ParseResult:
     return parse_bytes(data, url, filename=name, content_type=content_type, layout=layout)
 
 
-def fetch(url: str) -> tuple[bytes, str | None, str | None]:
-    """Download a digest: (bytes, file name from the URL, content type)."""
+def fetch(
+    url: str, *, max_size: int = MAX_DOWNLOAD, timeout: float = TIMEOUT
+) -> tuple[bytes, str | None, str | None]:
+    """Download a digest: (bytes, file name from the URL, content type).
+
+    Streamed: a body past ``max_size`` bytes is refused as soon as it gets there, and the
+    whole request (connecting, redirects, every byte) has ``timeout`` seconds.
+    """
+    return asyncio.run(_download(url, max_size, deadline=timeout))
+
+
+async def _download(
+    url: str, max_size: int, *, deadline: float
+) -> tuple[bytes, str | None, str | None]:
     import httpx  # only for URLs
 
+    headers = {"User-Agent": "notifier/0.1 (+digest reader)"}
     try:
-        response = httpx.get(
-            url,
-            timeout=TIMEOUT,
-            follow_redirects=True,
-            headers={"User-Agent": "notifier/0.1 (+digest reader)"},
-        )
-    except httpx.TimeoutException as exc:
-        raise DigestError(url, f"timed out after {TIMEOUT:g} s") from exc
+        async with (
+            asyncio.timeout(deadline),
+            httpx.AsyncClient(follow_redirects=True, timeout=deadline) as client,
+            client.stream("GET", url, headers=headers) as response,
+        ):
+            if response.status_code >= 400:
+                status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+                raise DigestError(url, status)
+            data = await read_capped(response, max_size)
+    except (TimeoutError, httpx.TimeoutException) as exc:
+        raise DigestError(url, f"timed out after {deadline:g} s") from exc
+    except TooLarge as exc:
+        raise DigestError(url, str(exc)) from exc
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise DigestError(url, f"cannot fetch ({reason})") from exc
-    if response.status_code >= 400:
-        raise DigestError(url, f"HTTP {response.status_code} {response.reason_phrase}".strip())
     name = PurePosixPath(urlsplit(str(response.url)).path).name or None
-    return response.content, name, response.headers.get("content-type")
+    return data, name, response.headers.get("content-type")
+
+
+class TooLarge(ValueError):
+    """A body past its size limit (the message says which)."""
+
+
+async def read_capped(response: httpx.Response, max_size: int) -> bytes:
+    """The body of a streamed response, refused (:class:`TooLarge`) past ``max_size`` bytes:
+    at once when ``Content-Length`` says so, else when that many bytes arrived."""
+    limit = f"larger than {show_size(max_size)}"
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_size:
+        raise TooLarge(f"the response is {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_size:
+            raise TooLarge(f"the response is {limit}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def read_stdin(max_size: int = MAX_BYTES) -> bytes:
+    """Standard input, refused past ``max_size`` bytes (a pipe has no size to check first)."""
+    data = sys.stdin.buffer.read(max_size + 1)
+    if len(data) > max_size:
+        raise DigestError("<stdin>", f"larger than {show_size(max_size)}")
+    return data
 
 
 def _guarded(origin: str, read: Callable[[], ParseResult]) -> ParseResult | DigestError:
@@ -118,9 +171,7 @@ def iter_digests(
 
     target = os.fspath(target)
     if target == "-":
-        yield _guarded(
-            "<stdin>", lambda: parse_bytes(sys.stdin.buffer.read(), "<stdin>", layout=layout)
-        )
+        yield _guarded("<stdin>", lambda: parse_bytes(read_stdin(), "<stdin>", layout=layout))
         return
     if target.lower().startswith(("http://", "https://")):
         yield _guarded(target, lambda: _fetch(target, layout))

@@ -20,6 +20,7 @@ import dataclasses
 import re
 import unicodedata
 
+from notifier.engine.regex import RegexError, compile_regex
 from notifier.errors import ConfigError
 from notifier.rules.model import Location, Rule, Term
 
@@ -157,13 +158,13 @@ class _Scanner:
                 pattern = "".join(out)
                 if not pattern:
                     raise self.error("empty regex", start)
+                try:
+                    compile_regex(pattern)  # the engine's own check, not just re.compile
+                except RegexError as exc:  # the column shows which regex: not again
+                    raise self.error(str(exc).replace(f" {pattern!r}", "", 1), start) from None
                 if not self.at_end() and self.text[self.pos] == "i":
                     self.pos += 1
                     pattern = "(?i)" + pattern
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise self.error(f"invalid regex: {exc}", start) from None
                 return pattern
             out.append(char)
             self.pos += 1

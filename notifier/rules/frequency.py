@@ -43,6 +43,7 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from notifier.engine.regex import RegexError, compile_regex
 from notifier.errors import ConfigError
 from notifier.rules.model import DEFAULT_FIELD_WEIGHTS, Location, Rule, Term
 
@@ -151,9 +152,9 @@ def _parse_word(raw: str) -> _Word | str:
     if match:
         pattern = match.group(1)
         try:
-            re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            return f"invalid regex /{pattern}/: {exc}"
+            compile_regex(pattern)  # the engine's own check (case-blind), not just re.compile
+        except RegexError as exc:
+            return str(exc).replace(repr(pattern), f"/{pattern}/", 1)
         # TrendRadar compiles with re.IGNORECASE; say so inside the pattern.
         return _Word(Term("(?i)" + pattern, regex=True), shown or pattern)
     return _Word(Term(config), shown or config)

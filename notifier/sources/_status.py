@@ -9,6 +9,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from notifier.sources.base import LoadState, SaveState
+from notifier.textutil import show_size
+
+__all__ = ["Tracked", "log", "show_size"]
 
 log = logging.getLogger("notifier.sources")
 
@@ -89,11 +92,3 @@ class Tracked:
         self.last_error = error
         self.last_error_at = self._clock()
         log.warning("source %s: %s", self.name, error)
-
-
-def show_size(size: int) -> str:
-    """``20 MB``, ``512 KB`` or ``3000 bytes``, for messages."""
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if size >= scale:
-            return f"{size / scale:g} {unit}"
-    return f"{size} bytes"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from notifier.errors import DigestError
-from notifier.parse.targets import digest_files, fetch, read_file
+from notifier.parse.targets import digest_files, fetch, read_file, read_stdin
 from notifier.sources.base import Digest
 
 
@@ -33,7 +32,7 @@ def read_digests(
 def _read(target: str, source: str, digests: list[Digest], errors: list[DigestError]) -> None:
     try:
         if target == "-":
-            digests.append(Digest(sys.stdin.buffer.read(), "<stdin>", source))
+            digests.append(Digest(read_stdin(), "<stdin>", source))
         elif target.lower().startswith(("http://", "https://")):
             data, name, content_type = fetch(target)
             digests.append(Digest(data, target, source, content_type, name))

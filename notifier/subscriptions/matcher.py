@@ -21,7 +21,6 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from notifier.engine import Engine, Result
-from notifier.errors import ConfigError
 from notifier.items import Item
 from notifier.pipeline.matching import Match
 from notifier.rules.expr import parse_expr
@@ -30,6 +29,22 @@ from notifier.subscriptions.directory import Directory
 from notifier.subscriptions.model import Subscription, rule_name, target_name
 
 log = logging.getLogger("notifier.subscriptions")
+
+
+def unreadable(subs: Sequence[Subscription]) -> list[tuple[Subscription, str]]:
+    """The subscriptions the matcher skips, each with the reason (for ``notifier status``)."""
+    seen: dict[str, str | None] = {}  # one parse per distinct expression
+    out = []
+    for sub in subs:
+        if sub.expr not in seen:
+            try:
+                subscription_rule(sub)
+                seen[sub.expr] = None
+            except ValueError as exc:
+                seen[sub.expr] = str(exc).removeprefix(f"{rule_name(sub.id)}: ")
+        if (reason := seen[sub.expr]) is not None:
+            out.append((sub, reason))
+    return out
 
 
 def subscription_rule(
@@ -93,11 +108,10 @@ class SubscriptionMatcher:
                 self.engine.remove_rule(name)
                 del self._words[name]
             try:
-                rule = subscription_rule(sub, self._weights, self._terms)
-            except ConfigError as exc:  # written by an older bot, or by hand
+                self.engine.add_rule(subscription_rule(sub, self._weights, self._terms))
+            except ValueError as exc:  # ConfigError, RegexError: by an older bot, or by hand
                 log.warning("subscription %d of chat %d skipped: %s", sub.id, sub.chat_id, exc)
                 continue
-            self.engine.add_rule(rule)
             self._route[name] = target_name(sub.chat_id)
             self._words[name] = sub.expr
 

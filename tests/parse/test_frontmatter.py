@@ -83,6 +83,17 @@ def test_too_deep_for_libyaml_is_refused_not_crashed() -> None:
     assert warnings == ["x.md:2: front matter is nested too deeply; ignored"]
 
 
+def test_an_alias_bomb_is_refused_not_expanded() -> None:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, 10)]
+    data, warnings = fm("---\n" + "\n".join(lines) + "\ntitle: *l9\n---")
+    assert data == {}
+    assert warnings == [
+        "x.md:7: front matter has more than 200,000 values once its aliases are expanded "
+        "(an alias bomb?); ignored"
+    ]
+
+
 def test_toml_front_matter() -> None:
     data, _ = fm('+++\ntitle = "Hugo TOML"\ndate = 2025-01-02\n+++')
     assert data == {"title": "Hugo TOML", "date": "2025-01-02"}

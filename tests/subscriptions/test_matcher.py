@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from notifier.items import Item
 from notifier.pipeline.matching import Match
 from notifier.store import Store
@@ -144,3 +146,20 @@ async def test_follow_keeps_a_worker_current(sqlite_store: Store) -> None:
         assert directory.chats[1].mode == "digest"
     finally:
         task.cancel()
+
+
+async def test_a_stored_unsafe_regex_is_skipped_and_the_rest_match(
+    sqlite_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Written by an older bot, by hand or by `db copy`: the engine refuses it at load.
+    subs = sqlite_store.subscriptions
+    await subs.save_chat(Chat(1, created_at=NOW))
+    await subs.save_chat(Chat(2, created_at=NOW))
+    await subs.add(1, "/(a+)+b/", 1, NOW)
+    await subs.add(2, "英伟达", 1, NOW)
+    with caplog.at_level("WARNING", logger="notifier.subscriptions"):
+        matcher = await _matcher(sqlite_store)
+    assert len(matcher) == 1
+    assert set(targets(matcher.match_digest([NVIDIA])[0])) == {"tg:2"}
+    assert "subscription 1 of chat 1 skipped" in caplog.text
+    assert "nested quantifier" in caplog.text
