@@ -32,7 +32,7 @@ _CHAT_ID = re.compile(r"^-?\d+$")
 _USERNAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
 _RETRY_IN = re.compile(r"retry after (\d+)", re.IGNORECASE)
 #: Bad Request descriptions that mean the chat is gone for good (Client.cpp error mapping).
-_GONE_400 = ("chat not found", "group is deactivated", "user not found", "peer_id_invalid")
+GONE_400 = ("chat not found", "group is deactivated", "user not found", "peer_id_invalid")
 #: Telegram's ``error_code`` is the HTTP status; by exception class when no status is known.
 _STATUS_OF = {
     "TelegramBadRequest": 400,
@@ -203,7 +203,7 @@ class TelegramChannel(Channel):
         code = str(status) if status else None
         if status is not None and status >= 500:
             return self._result(Outcome.RETRY, code, description)
-        if status == 403 or (status == 400 and any(g in description.lower() for g in _GONE_400)):
+        if status == 403 or (status == 400 and any(g in description.lower() for g in GONE_400)):
             return self._result(Outcome.GONE, code, description)
         return self._result(Outcome.FAILED, code, description)
 

@@ -24,7 +24,9 @@ from notifier.bot import errors, fallback, lookup, members, settings, start, sub
 from notifier.bot.context import BotContext
 from notifier.bot.guard import Guard
 from notifier.bot.i18n import COMMANDS
+from notifier.bot.pacing import ReplyPacer
 from notifier.config import BotSpec
+from notifier.store import Store
 from notifier.subscriptions.model import SubscriptionStore
 
 log = logging.getLogger("notifier.bot")
@@ -72,7 +74,11 @@ def scrub(text: str, token: str) -> str:
 
 
 class BotRunner:
-    """The bot of one process: long polling, or a webhook server when configured."""
+    """The bot of one process: long polling, or a webhook server when configured.
+
+    Every request goes through ``pacer`` (default: a :class:`ReplyPacer` on ``stories``
+    when it is the store, so replies take the chats' shared rate slots as pushes do).
+    """
 
     def __init__(
         self,
@@ -84,6 +90,7 @@ class BotRunner:
         traditional: bool = True,
         field_weights: Mapping[str, float] | None = None,
         concurrent: bool = True,
+        pacer: ReplyPacer | None = None,
     ) -> None:
         self.options = options
         #: Handle updates as concurrent tasks (False: one after another, as tests want).
@@ -97,6 +104,10 @@ class BotRunner:
             field_weights=field_weights,
         )
         self.bot = build_bot(options)
+        if pacer is None:
+            pacer = ReplyPacer(stories if isinstance(stories, Store) else None)
+        self.pacer = pacer
+        self.bot.session.middleware(pacer)
         self.dp = build_dispatcher(self.ctx)
         self._stop = asyncio.Event()
         #: Set once the bot takes updates (tests wait for it).

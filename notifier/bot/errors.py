@@ -1,32 +1,27 @@
 """The last word on any failure in a handler: log it, answer politely, never crash.
 
-Telegram's own answers are acted on: a 403 (blocked, kicked) deactivates the chat and
-drops its queued deliveries; a group upgraded to a supergroup moves its subscriptions.
+Telegram's own answers are acted on: a chat that is gone (403 blocked or kicked, 400 chat
+not found) is deactivated and its queued deliveries dropped, logged once, with no apology
+sent after it; a group upgraded to a supergroup moves its subscriptions. Flood control
+(429) never gets here: the pacer (``notifier.bot.pacing``) waits it out and sends again.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-    TelegramRetryAfter,
-)
+from aiogram.exceptions import TelegramAPIError, TelegramMigrateToChat
 from aiogram.types import ErrorEvent
 
 from notifier.bot.context import BotContext
 from notifier.bot.i18n import t
 from notifier.bot.members import migrate
+from notifier.bot.pacing import ChatGone, is_gone
 
 log = logging.getLogger("notifier.bot")
-#: A reply that hit flood control is sent again if Telegram asks to wait at most this long.
-RETRY_REPLY = 3
 
 
 def chat_of(update: Any) -> int | None:
@@ -42,28 +37,18 @@ def chat_of(update: Any) -> int | None:
 async def on_error(event: ErrorEvent, bot: Bot, ctx: BotContext, **data: Any) -> bool:
     exc = event.exception
     chat_id = chat_of(event.update)
-    if isinstance(exc, TelegramForbiddenError):
-        if chat_id is not None:
-            dropped = await ctx.subs.deactivate(chat_id, exc.message[:200], ctx.clock())
-            log.info(
-                "chat %s: %s; deactivated, %d deliveries dropped", chat_id, exc.message, dropped
-            )
+    if isinstance(exc, ChatGone):
+        return True  # a reply that waited for a chat that went away: reported already
+    if isinstance(exc, TelegramAPIError) and is_gone(exc):
+        gone = getattr(exc.method, "chat_id", None)  # the chat the request was for
+        gone = gone if isinstance(gone, int) else chat_id
+        if gone is not None:
+            dropped = await ctx.subs.deactivate(gone, exc.message[:200], ctx.clock())
+            log.info("chat %s: %s; deactivated, %d deliveries dropped", gone, exc.message, dropped)
         return True
     if isinstance(exc, TelegramMigrateToChat):
         if chat_id is not None:
             await migrate(ctx, chat_id, exc.migrate_to_chat_id)
-        return True
-    if isinstance(exc, TelegramRetryAfter) and exc.retry_after <= RETRY_REPLY:
-        await asyncio.sleep(exc.retry_after)  # a reply in a burst: wait as asked, send once
-        with contextlib.suppress(TelegramAPIError):
-            await bot(exc.method)
-            return True
-    if isinstance(exc, TelegramRetryAfter):
-        log.warning(
-            "flood control: a reply to chat %s dropped (retry after %s s)",
-            chat_id,
-            exc.retry_after,
-        )
         return True
     if isinstance(exc, TelegramAPIError):
         log.warning("Bot API error in update %s: %s", event.update.update_id, exc.message)

@@ -11,6 +11,9 @@ send falls under:
 - ``telegram-bot:<bot id>``: Telegram's ~30 messages a second per bot token, across all its
   chats. The bot id is the numeric prefix of the token; the token itself is never stored.
 
+The subscription bot's replies take the same slots (``target:tg:<chat id>`` and its bot's
+key: ``notifier.bot.pacing``), and so does ``notifier send-test``.
+
 :meth:`Store.take_slot` counts the slots of each key in each window and inserts one per key
 only when every window has room, in one write transaction locked per key (PostgreSQL: an
 advisory transaction lock on the key; SQLite: ``BEGIN IMMEDIATE``). Otherwise it returns the
@@ -78,9 +81,17 @@ def limits_for(target: str, channel: Channel, policy: Policy | None = None) -> t
     windows = tuple((w.count, float(w.seconds)) for w in channel.limiter.windows)
     if policy is not None and policy.max_per_hour:
         windows += ((policy.max_per_hour, 3600.0),)
-    found = [Limit(f"target:{target}", windows)] if windows else []
-    if channel.type == "telegram" and (bot := telegram_bot_id(channel.options.get("token"))):
-        found.append(Limit(f"telegram-bot:{bot}", TELEGRAM_BOT_WINDOWS))
+    bot = telegram_bot_id(channel.options.get("token")) if channel.type == "telegram" else None
+    return keyed_limits(target, windows, telegram_bot=bot)
+
+
+def keyed_limits(
+    target: str, windows: Sequence[tuple[int, float]], *, telegram_bot: str | None = None
+) -> tuple[Limit, ...]:
+    """The limits of ``target`` with these windows, and of the Telegram bot that sends."""
+    found = [Limit(f"target:{target}", tuple(windows))] if windows else []
+    if telegram_bot:
+        found.append(Limit(f"telegram-bot:{telegram_bot}", TELEGRAM_BOT_WINDOWS))
     return tuple(found)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from notifier.bot.app import BotRunner
+from notifier.bot.pacing import ReplyPacer
 from notifier.config import BotLimits, BotSpec
 from notifier.store import Store, open_store
 from tests.fakes.server import FakeClock
@@ -122,11 +123,15 @@ async def start_bot(tg: FakeTelegram, clock: FakeClock, store: Store) -> AsyncIt
         subs = subs if subs is not None else store.subscriptions
         stories = stories if stories is not None else store
         clock_fn = changes.pop("bot_clock", None)
+        concurrent = changes.pop("concurrent", False)
+        # Replies are paced on the test's clock (the fake's flood control runs on it too).
+        shared = stories if isinstance(stories, Store) else None
         runner = BotRunner(
             options(tg, **changes),
             subs,
             stories=stories,
-            concurrent=False,
+            concurrent=concurrent,
+            pacer=ReplyPacer(shared, clock=clock, sleep=clock.sleep),
             **({"clock": clock_fn} if clock_fn else {}),
         )
         task = asyncio.create_task(runner.run())

@@ -161,6 +161,7 @@ class Call:
     params: dict[str, Any]
     content_type: str
     status: int = 200
+    at: float = 0.0  # fake clock time it arrived
 
 
 @dataclasses.dataclass
@@ -463,7 +464,7 @@ class FakeTelegram:
             params = await _read_params(request)
         except ApiError as exc:
             return _error(exc.status, exc.description)
-        call = Call(method, params, request.content_type)
+        call = Call(method, params, request.content_type, at=self.clock())
         self.calls.append(call)
         response = await self._answer(request, token, method, params)
         call.status = response.status
