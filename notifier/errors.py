@@ -3,6 +3,7 @@
     NotifierError
       ConfigError(NotifierError, ValueError)   # rules.yaml and friends; carries file:line
       DigestError(NotifierError, ValueError)   # a digest that cannot be read at all
+      StoreError(NotifierError)                # the store cannot be used (down, corrupt...)
 
 Messages never contain secrets: values that came from ``${ENV}`` are not echoed.
 """
@@ -37,3 +38,21 @@ class DigestError(NotifierError, ValueError):
         self.origin = origin
         self.reason = reason
         super().__init__(f"{origin}: {reason}")
+
+
+class StoreError(NotifierError):
+    """The store cannot be used: unreachable, refusing us, corrupt, not openable.
+
+    ``store`` is its URL with the password masked; ``cause`` what went wrong (one line);
+    ``fix`` what to do about it (may be empty). ``str()`` is the one line the CLI prints.
+    """
+
+    def __init__(self, store: str, cause: str, fix: str = "") -> None:
+        self.store = store
+        self.cause = cause
+        self.fix = fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        fix = f"; {self.fix}" if self.fix else ""
+        return f"{self.store}: {self.cause}{fix}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,7 @@ def upgrade(args: argparse.Namespace) -> int:
         0 when the schema is up to date, 1 when the store failed, 2 on a config problem.
     """
     from notifier.commands._config import resolve
-    from notifier.store.copy import redact_url
+    from notifier.store.failures import redact_url
 
     found = resolve(args, config="optional")
     if found is None:
@@ -33,7 +32,7 @@ def upgrade(args: argparse.Namespace) -> int:
     try:
         before, after, latest = asyncio.run(_upgrade(url))
     except Exception as exc:
-        return _failed(shown, exc)
+        return _failed(url, exc)
     if after > latest:
         print(f"{shown}: schema version {after}, newer than this notifier knows ({latest})")
     elif before == after:
@@ -62,7 +61,9 @@ def copy(args: argparse.Namespace) -> int:
     Returns:
         0 when copied, 1 when refused or failed (the destination is then left unchanged).
     """
-    from notifier.store.copy import CopyError, copy_store, redact_url
+    from notifier.errors import StoreError
+    from notifier.store.copy import CopyError, copy_store
+    from notifier.store.failures import redact_url
 
     source, dest = str(args.source), str(args.dest)
     progress = _Progress() if sys.stderr.isatty() else None
@@ -72,7 +73,7 @@ def copy(args: argparse.Namespace) -> int:
                 source, dest, replace=bool(getattr(args, "force", False)), progress=progress
             )
         )
-    except CopyError as exc:
+    except (CopyError, StoreError) as exc:
         if progress:
             progress.end()
         print(f"notifier db copy: {exc}", file=sys.stderr)
@@ -80,7 +81,7 @@ def copy(args: argparse.Namespace) -> int:
     except Exception as exc:
         if progress:
             progress.end()
-        return _failed(f"{redact_url(source)} -> {redact_url(dest)}", exc)
+        return _failed(source, exc, f"{redact_url(source)} -> {redact_url(dest)}")
     if progress:
         progress.end()
     tables = ", ".join(f"{table} {n:,}" for table, n in report.tables.items())
@@ -91,14 +92,17 @@ def copy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _failed(where: str, exc: Exception) -> int:
-    """Report a database failure in one line (libpq and SQLite messages hold no passwords)."""
-    import psycopg
+def _failed(url: str, exc: Exception, shown: str | None = None) -> int:
+    """Report a failure of the store at ``url`` in one line: the store (``shown``, else its
+    URL with the password masked), the cause and the fix. Other exceptions are raised."""
+    from notifier.store.failures import store_error
 
-    if not isinstance(exc, psycopg.Error | sqlite3.Error | OSError):
+    found = store_error(url, exc, opening=True)
+    if found is None:
         raise exc
-    lines = str(exc).strip().splitlines()
-    print(f"{where}: {lines[0] if lines else type(exc).__name__}", file=sys.stderr)
+    if shown is not None:
+        found.store = shown
+    print(found, file=sys.stderr)
     return EXIT_FAILED
 
 

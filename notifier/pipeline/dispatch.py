@@ -16,6 +16,10 @@ when the limits hold a target back for long, its deliveries go back to the queue
 A claim held by a worker that died is returned to the queue when its lease expires (or at
 once, on the same machine, when the process is known to be gone): a delivery is sent twice
 only if it was in flight at the kill.
+
+The store may fail (a PostgreSQL restart, dropped connections): the dispatcher logs one line,
+backs off and goes on (``notifier.pipeline.outage``); what a send did is recorded once the
+store is back, so a message that went out is never sent again because of an outage.
 """
 
 from __future__ import annotations
@@ -23,23 +27,26 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import datetime as dt
 import itertools
 import logging
 import os
 import secrets
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from notifier.delivery.policy import Mode, Policy, backlog_split, hourly_room
+from notifier.delivery.policy import hourly_room
 from notifier.delivery.shared_limits import MAX_WAIT, SLOTS_KEPT, SharedLimits
+from notifier.errors import StoreError
+from notifier.pipeline.outage import StoreOutage, describe
+from notifier.pipeline.plan import plan_messages
 from notifier.pipeline.targets import Targets
+from notifier.pipeline.workers import release_dead_local_workers
 from notifier.store import Delivery, Outcome, State, Store
 
 if TYPE_CHECKING:
-    from channels.base import Channel, Entry, Message, Result
+    from channels.base import Channel, Message, Result
 
 log = logging.getLogger("notifier.dispatch")
 
@@ -59,6 +66,8 @@ CONCURRENCY = 64
 MAX_TASKS = 2 * CONCURRENCY
 #: A target's ``last_sent_at`` (shown by `notifier status`) is written at most this often.
 MARK_EVERY = 10.0
+#: Seconds before the next round after a round failed on a bug (not the store).
+BUG_WAIT = 5.0
 
 
 def worker_id() -> str:
@@ -108,6 +117,8 @@ class Dispatcher:
         self._marked: dict[str, float] = {}  # target → last_sent_at written
         #: (target, when, message) of the last errors, for `notifier status` and /healthz.
         self.errors: list[tuple[str, float, str]] = []
+        #: The store's failures: backoff and one log line per outage.
+        self.outage = StoreOutage(log, "dispatch")
         self.first_push: Callable[[], None] | None = None
 
     def serving(self) -> list[str]:
@@ -122,7 +133,7 @@ class Dispatcher:
         """Recover claims left by dead workers and learn the targets' state."""
         now = self.clock()
         recovered = await self.store.recover(now)
-        recovered += await self._release_dead_local_workers()
+        recovered += await release_dead_local_workers(self.store, self.worker)
         if recovered:
             log.warning("returned %d interrupted deliveries to the queue", recovered)
         for name, state in (await self.store.target_states()).items():
@@ -130,17 +141,27 @@ class Dispatcher:
                 self._new_address[name] = state.new_address
 
     async def run(self) -> None:
-        """Dispatch until :meth:`stop`."""
-        await self.start()
+        """Dispatch until :meth:`stop`; store failures are waited out, never raised."""
+        started = False
         last_recover = self.clock()
         while not self._stopping:
             self._wake.clear()
-            await self._round()
-            if self.clock() - last_recover > self.lease / 4:
-                await self.store.recover(self.clock())
-                await self.store.prune_slots(self.clock() - SLOTS_KEPT)
-                last_recover = self.clock()
-            wait = await self._wait_time()
+            try:
+                if not started:
+                    await self.start()
+                    started = True
+                await self._round()
+                if self.clock() - last_recover > self.lease / 4:
+                    await self.store.recover(self.clock())
+                    await self.store.prune_slots(self.clock() - SLOTS_KEPT)
+                    last_recover = self.clock()
+                wait = await self._wait_time()
+                self.outage.recovered()
+            except StoreError as exc:  # wait, then go on
+                wait = self.outage.failed(exc)
+            except Exception:  # a bug: never the end of dispatching
+                log.exception("dispatch round failed")
+                wait = BUG_WAIT
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
 
@@ -165,7 +186,11 @@ class Dispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        released = await self.store.release(self.worker)
+        try:
+            released = await self.store.release(self.worker)
+        except StoreError as exc:  # they return to the queue when their lease expires
+            log.warning("could not release the claimed deliveries: %s", describe(exc))
+            return
         if released:
             log.info("released %d claimed deliveries to the queue", released)
 
@@ -195,8 +220,10 @@ class Dispatcher:
 
     def _done(self, target: str, task: asyncio.Task[None]) -> None:
         self._tasks.pop(target, None)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
+        exc = None if task.cancelled() else task.exception()
+        if isinstance(exc, StoreError):  # nothing was sent: the next round tries again
+            self.outage.failed(exc)
+        elif exc is not None:
             log.error("dispatch to %s crashed: %r", target, exc, exc_info=exc)
             self._note_error(target, f"internal error: {exc!r}")
         self._wake.set()
@@ -223,10 +250,13 @@ class Dispatcher:
             channel = self.targets.channel(target, self._new_address.get(target))
             now = self.clock()
             if channel is None:
-                batch = await self.store.claim(target, self.worker, now, self.lease, CLAIM_LIMIT)
+                batch = await self._claim(target, now)
                 why = "target no longer configured"
-                await self.store.finish(
-                    [d.id for d in batch], Outcome(State.DROPPED, error=why), now
+                await self._record(
+                    self.store.finish,
+                    [d.id for d in batch],
+                    Outcome(State.DROPPED, error=why),
+                    now,
                 )
                 log.warning("dropped %d deliveries to %s: %s", len(batch), target, why)
                 return
@@ -245,32 +275,40 @@ class Dispatcher:
             if limits and (wait := await self.shared.wait(limits)) > MAX_WAIT:
                 self._not_before[target] = now + wait
                 return
-            batch = await self.store.claim(target, self.worker, now, self.lease, CLAIM_LIMIT)
+            batch = await self._claim(target, now)
             if not batch:
                 return
-            plan, summarised = _plan(batch, policy, target)
+            plan, summarised = plan_messages(batch, policy, target)
             if summarised:
-                await self.store.summarise(summarised, now)
+                await self._record(self.store.summarise, summarised, now)
             for index, (message, ids) in enumerate(plan):
                 if index >= room:  # the hourly cap: the rest wait for room
                     later = [i for _, rest in plan[index:] for i in rest]
                     _, next_at = hourly_room(policy, [*sent, *[now] * room], now)
                     self._not_before[target] = next_at or now + 60
-                    await self.store.finish(
-                        later, Outcome(State.QUEUED, due_at=next_at, attempted=False), now
+                    await self._record(
+                        self.store.finish,
+                        later,
+                        Outcome(State.QUEUED, due_at=next_at, attempted=False),
+                        now,
                     )
                     return
                 if limits and index and (wait := await self.shared.wait(limits)) > MAX_WAIT:
                     later = [i for _, rest in plan[index:] for i in rest]
                     due = self.clock() + wait
                     self._not_before[target] = due
-                    await self.store.finish(
-                        later, Outcome(State.QUEUED, due_at=due, attempted=False), now
+                    await self._record(
+                        self.store.finish,
+                        later,
+                        Outcome(State.QUEUED, due_at=due, attempted=False),
+                        now,
                     )
                     return
                 if not await self._send(channel, target, message, ids, batch):
                     later = [i for _, rest in plan[index + 1 :] for i in rest]
-                    await self.store.finish(later, Outcome(State.QUEUED, attempted=False), now)
+                    await self._record(
+                        self.store.finish, later, Outcome(State.QUEUED, attempted=False), now
+                    )
                     return
 
     async def _send(
@@ -287,37 +325,43 @@ class Dispatcher:
         started = self.clock()
         try:
             result = await channel.send(message)
+        except StoreError as exc:  # no slot in the shared limits: nothing sent, no attempt
+            now = self.clock()
+            self._not_before[target] = due = now + self.outage.failed(exc)
+            again = Outcome(State.QUEUED, due_at=due, attempted=False)
+            await self._record(self.store.finish, ids, again, now)
+            return False
         except Exception as exc:  # an adapter bug must not lose the deliveries
-            log.exception("sending to %s failed", target)
             from channels.base import Result
 
+            log.exception("sending to %s failed", target)
             result = Result(Sent.RETRY, target, detail=f"internal error: {exc!r}")
         now = self.clock()
         if self.metrics is not None:
             self.metrics.delivery(channel.type, result.outcome.value, now - started)
         if result.new_address:
             self._new_address[target] = result.new_address
-            await self.store.set_target(target, new_address=result.new_address)
+            await self._record(self.store.set_target, target, new_address=result.new_address)
             await self.targets.moved(target, result.new_address)
         done, rest = list(ids[: result.sent_entries]), list(ids[result.sent_entries :])
         self.outcomes["sent"] += len(done)
         if result.outcome is not Sent.SENT:
             self.outcomes[result.outcome.value] += len(rest)
         if result.sent_parts:
-            await self.store.record_send(target, now, result.sent_parts)
+            await self._record(self.store.record_send, target, now, result.sent_parts)
         if done:
-            await self.store.finish(done, Outcome(State.SENT), now)
+            await self._record(self.store.finish, done, Outcome(State.SENT), now)
             if self.first_push is not None:
                 self.first_push()
                 self.first_push = None
         if result.outcome is Sent.SENT:
             if now - self._marked.get(target, -MARK_EVERY) >= MARK_EVERY:
                 self._marked[target] = now
-                await self.store.set_target(target, last_sent_at=now)
+                await self._record(self.store.set_target, target, last_sent_at=now)
             return not rest
         error = _describe(result)
         self._note_error(target, error)
-        await self.store.set_target(target, last_error=error, last_error_at=now)
+        await self._record(self.store.set_target, target, last_error=error, last_error_at=now)
         attempts = {d.id: d.attempts for d in batch}
         if result.outcome is Sent.GONE and await self.targets.gone(target, error):
             # Its source dealt with it (a subscriber's chat: deactivated, queue dropped):
@@ -325,16 +369,16 @@ class Dispatcher:
             log.warning("target %s is gone (%s): its deliveries dropped", target, error)
             sent_ids = set(done)
             unsent = [d.id for d in batch if d.id not in sent_ids]
-            await self.store.finish(unsent, Outcome(State.DROPPED, error=error), now)
+            await self._record(self.store.finish, unsent, Outcome(State.DROPPED, error=error), now)
             return False
         if result.outcome is Sent.GONE:
             log.error("target %s is gone (%s): holding its deliveries", target, error)
-            await self.store.set_target(target, status="gone", detail=error)
-            await self.store.finish(rest, Outcome(State.QUEUED, error=error), now)
+            await self._record(self.store.set_target, target, status="gone", detail=error)
+            await self._record(self.store.finish, rest, Outcome(State.QUEUED, error=error), now)
             return False
         if result.outcome is Sent.FAILED:
             log.error("sending to %s failed permanently: %s", target, error)
-            await self.store.finish(rest, Outcome(State.DEAD, error=error), now)
+            await self._record(self.store.finish, rest, Outcome(State.DEAD, error=error), now)
             return False
         # RETRY: later, by the service's word or our backoff; dead after too many tries.
         dead = [i for i in rest if attempts.get(i, 0) + 1 >= MAX_ATTEMPTS]
@@ -344,29 +388,31 @@ class Dispatcher:
             result.retry_after if result.retry_after is not None else backoff(tries, *self.retry)
         )
         log.warning("sending to %s failed (%s): retry in %.3g s", target, error, wait)
-        await self.store.finish(dead, Outcome(State.DEAD, error=error), now)
-        await self.store.finish(again, Outcome(State.QUEUED, due_at=now + wait, error=error), now)
+        await self._record(self.store.finish, dead, Outcome(State.DEAD, error=error), now)
+        await self._record(
+            self.store.finish, again, Outcome(State.QUEUED, due_at=now + wait, error=error), now
+        )
         self._not_before[target] = now + wait
         return False
 
+    async def _claim(self, target: str, now: float) -> list[Delivery]:
+        """Claim the target's due deliveries. A claim that failed may have been committed
+        with its answer lost: what this worker holds of the target (nothing, as only this
+        task serves it here) goes back to the queue once the store is back, not after the
+        lease."""
+        try:
+            return await self.store.claim(target, self.worker, now, self.lease, CLAIM_LIMIT)
+        except StoreError:
+            await self._record(self.store.release, self.worker, target)
+            raise
+
+    async def _record(self, write: Callable[..., Awaitable[Any]], *args: Any, **kw: Any) -> None:
+        """A write about claimed deliveries, retried until the store takes it: a send left
+        unrecorded would be sent again, a claim left unrecorded waits for its lease."""
+        await self.outage.keep(lambda: write(*args, **kw))
+
     def _note_error(self, target: str, error: str) -> None:
         self.errors = [*self.errors[-19:], (target, self.clock(), error)]
-
-    async def _release_dead_local_workers(self) -> int:
-        """Return the claims of crashed processes of this machine (their pid is gone)."""
-        host = socket.gethostname()
-        released = 0
-        claimers = {
-            d.claimed_by for d in await self.store.deliveries([State.SENDING], limit=10_000)
-        }
-        for claimer in claimers:
-            if not claimer or claimer == self.worker:
-                continue
-            name, _, rest = claimer.partition(":")
-            pid = rest.partition(":")[0]
-            if name == host and pid.isdigit() and not _alive(int(pid)):
-                released += await self.store.release(claimer)
-        return released
 
 
 def _turns(targets: Sequence[str], group: Callable[[str], int]) -> list[str]:
@@ -377,68 +423,6 @@ def _turns(targets: Sequence[str], group: Callable[[str], int]) -> list[str]:
     return [t for turn in itertools.zip_longest(*groups.values()) for t in turn if t is not None]
 
 
-def _plan(
-    batch: Sequence[Delivery], policy: Policy, target: str
-) -> tuple[list[tuple[Message, list[int]]], list[int]]:
-    """Messages to send (with the ids of their entries, in order) and ids to summarise."""
-    from channels.base import Message
-
-    split = backlog_split(batch, policy)
-    plan: list[tuple[Message, list[int]]] = []
-    ranked = sorted(split.entries, key=lambda d: (-d.score, d.id))
-    shown = [d for d in ranked if d.backlog]
-    if shown or split.summary:
-        total = len(shown) + len(split.summarised)
-        title = f"Catching up: the best {len(shown)} of {total} earlier matches"
-        text = ""
-        if split.summary:
-            first = dt.datetime.fromtimestamp(split.summary.first, dt.UTC)
-            text = (
-                f"{split.summary.count} more matches since {first:%Y-%m-%d %H:%M} UTC are not "
-                f"shown (notifier deliveries --target {target} --state summarised)."
-            )
-        plan.append((Message(tuple(_entry(d) for d in shown), title, text), [d.id for d in shown]))
-    fresh = [d for d in ranked if not d.backlog]
-    size = max(1, policy.max_items)
-    digest = policy.mode is Mode.DIGEST
-    for start in range(0, len(fresh), size):
-        group = fresh[start : start + size]
-        title = f"Digest: {len(fresh)} stories" if digest and start == 0 else ""
-        plan.append((Message(tuple(_entry(d) for d in group), title), [d.id for d in group]))
-    return plan, [d.id for d in split.summarised]
-
-
-def _entry(d: Delivery) -> Entry:
-    from channels.base import Entry
-
-    e = d.entry
-    tags = tuple(e.get("tags") or ())
-    if d.sources > 1:
-        tags = (*tags, f"{d.sources} sources")
-    date = e.get("date")
-    return Entry(
-        title=e.get("title") or "",
-        url=e.get("url"),
-        summary=e.get("summary") or "",
-        source=e.get("source") or "",
-        section=e.get("section"),
-        date=dt.date.fromisoformat(date) if date else None,
-        score=float(e.get("score") or d.score),
-        rule=e.get("rule") or (d.rules[0] if d.rules else ""),
-        tags=tags,
-    )
-
-
 def _describe(result: Result) -> str:
     code = f"{result.code}: " if result.code else ""
     return f"{result.outcome.value}: {code}{result.detail}".strip()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -20,7 +20,9 @@ import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from notifier.store import Store, Worker
+from notifier.errors import StoreError
+from notifier.pipeline.outage import StoreOutage, describe
+from notifier.store import State, Store, Worker
 
 log = logging.getLogger("notifier.workers")
 
@@ -86,17 +88,49 @@ class Heartbeat:
 
     async def run(self) -> None:
         """Beat every :attr:`every` seconds until cancelled; a failed beat is logged only
-        (the store may be restarting), the next one tries again."""
+        (the store may be restarting: one line when it fails, one when it is back), the
+        next one tries again."""
+        outage = StoreOutage(log, "heartbeat")
         while True:
             try:
                 await self.beat()
             except asyncio.CancelledError:
                 raise
+            except StoreError as exc:
+                outage.failed(exc)
             except Exception as exc:
-                log.warning("heartbeat failed: %s", exc)
+                log.warning("heartbeat failed: %s", describe(exc))
+            else:
+                outage.recovered()
             await asyncio.sleep(self.every)
 
     async def remove(self) -> None:
         """Remove this process from the table (clean stop)."""
         with contextlib.suppress(Exception):
             await self.store.remove_worker(self.info.id)
+
+
+async def release_dead_local_workers(store: Store, me: str) -> int:
+    """Return the claims of crashed processes of this machine (their pid is gone), not
+    waiting for their leases; ``me`` is this process's worker id. Returns how many."""
+    host = socket.gethostname()
+    released = 0
+    claimers = {d.claimed_by for d in await store.deliveries([State.SENDING], limit=10_000)}
+    for claimer in claimers:
+        if not claimer or claimer == me:
+            continue
+        name, _, rest = claimer.partition(":")
+        pid = rest.partition(":")[0]
+        if name == host and pid.isdigit() and not _alive(int(pid)):
+            released += await store.release(claimer)
+    return released
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -9,9 +9,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from notifier.sources.base import LoadState, SaveState
-from notifier.textutil import show_size
-
-__all__ = ["Tracked", "log", "show_size"]
 
 log = logging.getLogger("notifier.sources")
 

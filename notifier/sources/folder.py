@@ -10,8 +10,9 @@ hidden files (``.name``) and ``*.tmp``, ``*.part``, ``*.partial``, ``*.crdownloa
 ``*.swp`` and ``*~`` files are never read.
 
 A full scan also runs a second after start and every ``rescan`` seconds, for changes the
-watcher cannot see (a file that landed while it started, an overflowed event queue) and
-for files whose hand-over failed.
+watcher cannot see (a file that landed while it started, an overflowed event queue). A file
+whose hand-over failed (the store down) is not done: it is handed over again a second later,
+then after 2, 4, 8 ... seconds (at most ``rescan``) until the pipeline takes it.
 """
 
 from __future__ import annotations
@@ -26,14 +27,17 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from notifier.parse.targets import _NOT_DIGESTS, DIGEST_EXTS
-from notifier.sources._status import Tracked, log, show_size
+from notifier.sources._status import Tracked, log
 from notifier.sources.base import Digest, Emit, LoadState, SaveState
+from notifier.textutil import show_size
 
 TEMPORARY = (".tmp", ".part", ".partial", ".crdownload", ".swp", "~")
 #: Larger files are not digests (the same bound as ``notifier ingest``).
 MAX_SIZE = 64 * 1024 * 1024
 #: A file's (size, mtime_ns).
 Signature = tuple[int, int]
+#: The first wait before a failed hand-over is tried again (doubling up to ``rescan``).
+RETRY_FIRST = 1.0
 
 
 class FolderSource(Tracked):
@@ -70,6 +74,8 @@ class FolderSource(Tracked):
         self.max_size = max_size
         #: What was handed over, per file: its signature and content hash.
         self._done: dict[str, tuple[Signature, str]] = {}
+        #: Files whose hand-over failed: tried again with backoff.
+        self._retry: set[Path] = set()
 
     def wanted(self, path: Path) -> bool:
         """Whether ``path`` (in the folder) is a digest file this source reads."""
@@ -123,14 +129,23 @@ class FolderSource(Tracked):
         try:
             await self.once(emit)
             next_scan = loop.time() + min(1.0, self.rescan)
+            next_retry, retry_wait = None, RETRY_FIRST
             while True:
+                if not self._retry:
+                    next_retry, retry_wait = None, RETRY_FIRST
+                elif next_retry is None:
+                    next_retry = loop.time() + retry_wait
+                    retry_wait = min(retry_wait * 2, max(self.rescan, RETRY_FIRST))
+                wake = min(next_scan, next_retry or next_scan)
                 try:
-                    changed = await asyncio.wait_for(
-                        queue.get(), max(0.0, next_scan - loop.time())
-                    )
+                    changed = await asyncio.wait_for(queue.get(), max(0.0, wake - loop.time()))
                 except TimeoutError:
-                    changed = set(self.files())
-                    next_scan = loop.time() + self.rescan
+                    if loop.time() >= next_scan:
+                        changed = set(self.files())
+                        next_scan = loop.time() + self.rescan
+                    else:
+                        changed = set(self._retry)
+                    next_retry = None
                 if watcher.done():  # it failed (folder removed...): report, start again
                     self._watcher_failed(watcher)
                     await asyncio.sleep(1.0)
@@ -171,6 +186,7 @@ class FolderSource(Tracked):
         for path in changed:
             if not path.exists():  # deleted or renamed away
                 self._done.pop(str(path), None)
+                self._retry.discard(path)
             elif path.is_dir() and self.recursive:
                 paths.update(p for p in self.files() if path in p.parents)  # a moved-in folder
             elif self.wanted(path):
@@ -193,6 +209,7 @@ class FolderSource(Tracked):
 
     async def _take(self, path: Path, emit: Emit, *, force: bool = False) -> bool:
         """Read ``path`` and hand it over unless its content was handed already."""
+        self._retry.discard(path)  # back in if the hand-over fails
         sig = _signature(path)
         if sig is None or sig[0] == 0:
             return False
@@ -212,9 +229,10 @@ class FolderSource(Tracked):
             return False
         try:
             await emit(Digest(data, str(path), self.name, filename=path.name, layout=self.layout))
-        except Exception as exc:  # the pipeline's problem; the next scan tries again
+        except Exception as exc:  # the pipeline's problem (the store down): try again later
             self.failed(f"{path.name}: not handed over ({type(exc).__name__}: {exc})")
             log.debug("source %s: emit failed", self.name, exc_info=True)
+            self._retry.add(path)
             return False
         self._done[str(path)] = (sig, digest)
         self.digests += 1

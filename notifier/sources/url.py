@@ -25,7 +25,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from notifier.sources._status import Tracked, log, show_size
+from notifier.parse.targets import TooLarge, read_capped
+from notifier.sources._status import Tracked, log
 from notifier.sources.base import Digest, Emit, LoadState, SaveState
 
 if TYPE_CHECKING:
@@ -187,18 +188,10 @@ class UrlSource(Tracked):
             raise PollError(self._describe(exc)) from None
 
     async def _read(self, response: httpx.Response) -> bytes:
-        limit = f"larger than {show_size(self.max_size)} (max_size)"
-        length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_size:
-            raise PollError(f"the response is {limit}")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > self.max_size:
-                raise PollError(f"the response is {limit}")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        try:
+            return await read_capped(response, self.max_size)
+        except TooLarge as exc:
+            raise PollError(f"{exc} (max_size)") from None
 
     async def _hand_over(
         self,

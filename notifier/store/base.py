@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from notifier.errors import StoreError
     from notifier.subscriptions.model import SubscriptionStore
 
 
@@ -227,6 +228,11 @@ class Store(abc.ABC):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    async def diagnose(self) -> StoreError | None:
+        """Why the store cannot be used now (a fresh connection's error), else ``None``:
+        for /healthz when the store's own connections do not answer."""
+        return None
+
     # -- ingest ----------------------------------------------------------------------------
 
     @abc.abstractmethod
@@ -295,8 +301,9 @@ class Store(abc.ABC):
         """Return expired claims to the queue; return how many."""
 
     @abc.abstractmethod
-    async def release(self, worker: str) -> int:
-        """Return every claim of ``worker`` to the queue (clean shutdown); return how many."""
+    async def release(self, worker: str, target: str | None = None) -> int:
+        """Return every claim of ``worker`` (of ``target`` only, if given) to the queue (a
+        clean shutdown; a claim whose answer was lost); return how many."""
 
     @abc.abstractmethod
     async def record_send(self, target: str, at: float, messages: int = 1) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any, Protocol
 
 from notifier.errors import NotifierError
 from notifier.store import open_store
+from notifier.store.failures import redact_url, store_error
 from notifier.store.schema import migrations
 from notifier.store.sqlite import sqlite_path
 
@@ -68,12 +68,6 @@ def backend(url: str) -> str:
     return "postgresql" if url.startswith(("postgresql:", "postgres:")) else "sqlite"
 
 
-def redact_url(url: str) -> str:
-    """The URL with its password (and any ``password=`` parameter) masked, for output."""
-    url = re.sub(r"^([a-z0-9+.-]+://[^:/@?#]*):[^@/?#]*@", r"\1:***@", url, flags=re.I)
-    return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", url)
-
-
 def latest_version(url: str) -> int:
     """The newest schema version this notifier knows for the store's backend."""
     return max((v for v, _ in migrations(backend(url))), default=0)
@@ -111,8 +105,8 @@ async def copy_store(
     """
     if _same(source, dest):
         raise CopyError("source and destination are the same store")
-    if backend(source) == "sqlite" and not _is_file(source):
-        raise CopyError(f"{redact_url(source)}: no such SQLite file")
+    if backend(source) == "sqlite" and _missing(source):
+        raise CopyError(f"{redact_url(source)}: no such SQLite file; check the path")
     for url in (source, dest):  # bring both to the latest schema
         async with open_store(url):
             pass
@@ -222,11 +216,25 @@ class _Side(Protocol):
 
 
 async def _connect(url: str, write: bool, must_exist: bool = True) -> _Side | None:
-    if backend(url) == "postgresql":
-        return await _PostgresSide.connect(url, write)
-    if not must_exist and not _is_file(url):
-        return None
-    return await asyncio.to_thread(_SQLiteSide, sqlite_path(url), write)
+    """One side of a copy; a store that cannot be opened raises StoreError."""
+    try:
+        if backend(url) == "postgresql":
+            return await _PostgresSide.connect(url, write)
+        if not must_exist and not _is_file(url):
+            return None
+        return await asyncio.to_thread(_SQLiteSide, sqlite_path(url), write)
+    except Exception as exc:
+        found = store_error(url, exc, opening=True)
+        if found is None:
+            raise
+        raise found from exc
+
+
+def _missing(url: str) -> bool:
+    """Whether a SQLite store URL names nothing at all (a folder is not missing: opening
+    it says what it is)."""
+    path = sqlite_path(url)
+    return path != ":memory:" and not Path(path).exists()
 
 
 def _is_file(url: str) -> bool:

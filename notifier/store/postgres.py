@@ -28,7 +28,7 @@ import contextlib
 import json
 import random
 from collections.abc import AsyncIterator, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import errors
@@ -50,9 +50,13 @@ from notifier.store.base import (
     Worker,
     delivery_from_row,
 )
+from notifier.store.failures import store_error
 from notifier.store.pg_commit import commit
-from notifier.store.schema import migrations
-from notifier.subscriptions.model import SubscriptionStore
+from notifier.store.pg_pool import open_pool, probe
+
+if TYPE_CHECKING:
+    from notifier.errors import StoreError
+    from notifier.subscriptions.model import SubscriptionStore
 
 _DELIVERY_COLUMNS = (
     "id, story_id, target, rules, score, state, due_at, created_at, attempts, entry, "
@@ -117,11 +121,17 @@ class PostgresStore(Store):
         disk, as the server is configured (dispatch transactions do not, by default)."""
         if self._pool is None:
             raise RuntimeError("store is not open")
-        async with self._pool.connection() as conn, conn.transaction():
-            cur = conn.cursor()
-            if durable and not self.durable:
-                await cur.execute("SET LOCAL synchronous_commit TO DEFAULT")
-            yield cur
+        try:
+            async with self._pool.connection() as conn, conn.transaction():
+                cur = conn.cursor()
+                if durable and not self.durable:
+                    await cur.execute("SET LOCAL synchronous_commit TO DEFAULT")
+                yield cur
+        except psycopg.Error as exc:  # the server gone, the connection lost: a StoreError
+            found = store_error(self.url, exc)
+            if found is None:
+                raise
+            raise found from exc
 
     async def _configure(self, conn: psycopg.AsyncConnection[Any]) -> None:
         """Set up a new pooled connection: dispatch commits do not wait for the disk."""
@@ -139,32 +149,33 @@ class PostgresStore(Store):
             return cur.rowcount
 
     async def open(self) -> None:
+        """Connect, migrate, and open the pool.
+
+        The pool checks each connection before lending it (one that the server dropped is
+        replaced, not used) and reconnects with backoff (psycopg_pool's, from 1 s doubling).
+
+        Raises:
+            StoreError: the server cannot be reached, refuses us, or has no such database.
+        """
         if self._pool is not None:
             return
-        # Connect once first: an unreachable server fails now, not after the pool's wait.
-        async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
-            await migrate(conn)
-        pool = AsyncConnectionPool(
-            self.url,
-            min_size=self.min_size,
-            max_size=self.max_size,
-            kwargs={"autocommit": True},
-            configure=self._configure,
-            open=False,
-            name="notifier-store",
-        )
         try:
-            await pool.open(wait=True, timeout=30)
-        except BaseException:
-            await pool.close()
-            raise
-        self._pool = pool
+            self._pool = await open_pool(self.url, self.min_size, self.max_size, self._configure)
+        except BaseException as exc:
+            found = store_error(self.url, exc, opening=True)
+            if found is None or found is exc:
+                raise
+            raise found from exc
 
     async def close(self) -> None:
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
         await pool.close()
+
+    async def diagnose(self) -> StoreError | None:
+        """Connect afresh (not from the pool) and read the schema version."""
+        return await probe(self.url)
 
     def _make_subscriptions(self) -> SubscriptionStore:
         from notifier.subscriptions.postgres import PostgresSubscriptions
@@ -279,11 +290,11 @@ class PostgresStore(Store):
             (float(now),),
         )
 
-    async def release(self, worker: str) -> int:
+    async def release(self, worker: str, target: str | None = None) -> int:
         return await self._count(
             "UPDATE deliveries SET state = 'queued', claimed_by = NULL, lease_until = NULL "
-            "WHERE state = 'sending' AND claimed_by = %s",
-            (worker,),
+            "WHERE state = 'sending' AND claimed_by = %s AND (%s::text IS NULL OR target = %s)",
+            (worker, target, target),
         )
 
     async def record_send(self, target: str, at: float, messages: int = 1) -> None:
@@ -464,32 +475,6 @@ class PostgresStore(Store):
 
     async def source_states(self) -> dict[str, dict[str, Any]]:
         return dict(await self._all("SELECT name, state FROM sources"))
-
-
-async def migrate(conn: psycopg.AsyncConnection[Any]) -> tuple[int, int]:
-    """Apply the migrations this database lacks, under an advisory lock (one transaction).
-
-    Processes that start together wait for the first one, then find nothing to do.
-
-    Returns:
-        The schema version before and after.
-    """
-    async with conn.transaction():
-        # The lock is per schema (search_path), so test schemas do not wait for each other.
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('notifier.migrate.' || current_schema()))"
-        )
-        await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        cur = await conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-        row = await cur.fetchone()
-        before = current = int(row[0]) if row else 0
-        for version, sql in migrations("postgresql"):
-            if version <= current:
-                continue
-            await conn.execute(sql.encode())  # no parameters: the whole file at once
-            await conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
-            current = version
-    return before, current
 
 
 async def _slot_wait(cur: psycopg.AsyncCursor[Any], limits: Sequence[Limit], now: float) -> float:

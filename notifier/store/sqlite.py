@@ -17,7 +17,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from notifier.delivery.shared_limits import longest
@@ -36,8 +36,11 @@ from notifier.store.base import (
     Worker,
     delivery_from_row,
 )
+from notifier.store.failures import store_error
 from notifier.store.schema import migrations
-from notifier.subscriptions.model import SubscriptionStore
+
+if TYPE_CHECKING:
+    from notifier.subscriptions.model import SubscriptionStore
 
 T = TypeVar("T")
 
@@ -110,26 +113,52 @@ class SQLiteStore(Store):
             try:
                 result = fn(db)
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:  # a corrupt file may have ended it already
+                    db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
             return result
 
-        return await asyncio.get_running_loop().run_in_executor(self._pool, tx)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, tx)
+        except sqlite3.Error as exc:  # a corrupt, locked or vanished file: a StoreError
+            found = store_error(self.url, exc)
+            if found is None:
+                raise
+            raise found from exc
 
     async def open(self) -> None:
+        """Open the file (creating it and its folder) and migrate it.
+
+        Raises:
+            StoreError: the file cannot be opened, is not a database or is corrupt.
+        """
         if self._pool is not None:
             return
+        try:
+            await self._open()
+        except BaseException as exc:
+            await self.close()
+            found = store_error(self.url, exc, opening=True)
+            if found is None or found is exc:
+                raise
+            raise found from exc
+
+    async def _open(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
 
         def connect() -> None:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA foreign_keys = ON")
+            try:
+                db.execute("PRAGMA busy_timeout = 30000")
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                db.execute("PRAGMA foreign_keys = ON")
+            except BaseException:
+                db.close()
+                raise
             self._db = db
 
         loop = asyncio.get_running_loop()
@@ -331,12 +360,12 @@ class SQLiteStore(Store):
         )
         return await self._run(lambda db: db.execute(sql, (now,)).rowcount)
 
-    async def release(self, worker: str) -> int:
+    async def release(self, worker: str, target: str | None = None) -> int:
         sql = (
             "UPDATE deliveries SET state = 'queued', claimed_by = NULL, lease_until = NULL "
-            "WHERE state = 'sending' AND claimed_by = ?"
+            "WHERE state = 'sending' AND claimed_by = ? AND (? IS NULL OR target = ?)"
         )
-        return await self._run(lambda db: db.execute(sql, (worker,)).rowcount)
+        return await self._run(lambda db: db.execute(sql, (worker, target, target)).rowcount)
 
     async def record_send(self, target: str, at: float, messages: int = 1) -> None:
         def tx(db: sqlite3.Connection) -> None:

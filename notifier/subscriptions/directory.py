@@ -19,6 +19,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from notifier.errors import StoreError
+from notifier.pipeline.outage import StoreOutage
 from notifier.subscriptions.model import Chat, Subscription, SubscriptionStore
 
 log = logging.getLogger("notifier.subscriptions")
@@ -84,6 +86,7 @@ class Directory:
         ingest, e.g. a dispatch worker, still see settings change); prune the change log
         every hour."""
         pruned = 0.0
+        outage = StoreOutage(log, "subscriptions")  # one line per store outage
         while True:
             try:
                 await self.refresh()
@@ -92,8 +95,12 @@ class Directory:
                     await self.store.prune_changes(pruned - CHANGES_KEPT)
             except asyncio.CancelledError:
                 raise
+            except StoreError as exc:
+                outage.failed(exc)
             except Exception:
                 log.exception("reading the subscription changes failed")
+            else:
+                outage.recovered()
             await asyncio.sleep(interval)
 
     async def _load(self) -> None:

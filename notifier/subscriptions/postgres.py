@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from notifier.subscriptions import _sql
 from notifier.subscriptions._rows import (
@@ -32,7 +32,16 @@ from notifier.subscriptions.model import (
 if TYPE_CHECKING:
     import psycopg
 
-    from notifier.store.postgres import PostgresStore
+
+class _Transactions(Protocol):
+    """What these subscriptions need of the PostgreSQL store (``PostgresStore``): a
+    transaction on a pooled connection. A protocol, so that this package never imports the
+    store's (which builds these subscriptions)."""
+
+    def _tx(
+        self, durable: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[psycopg.AsyncCursor[Any]]: ...
+
 
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('notifier.subscriptions.' || current_schema()))"
 
@@ -61,7 +70,7 @@ class _Tx:
 class PostgresSubscriptions(SubscriptionStore):
     """:class:`SubscriptionStore` in the tables of ``002_subscriptions.sql``."""
 
-    def __init__(self, store: PostgresStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: _Transactions, clock: Callable[[], float] = time.time) -> None:
         self._store = store
         self._clock = clock
 

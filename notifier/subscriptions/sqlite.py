@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from notifier.subscriptions import _sql
 from notifier.subscriptions._rows import (
@@ -22,17 +22,22 @@ from notifier.subscriptions.model import (
     target_name,
 )
 
-if TYPE_CHECKING:
-    from notifier.store.sqlite import SQLiteStore
-
 T = TypeVar("T")
+
+
+class _Transactions(Protocol):
+    """What these subscriptions need of the SQLite store (``SQLiteStore``): a transaction
+    on its connection's thread. A protocol, so that this package never imports the store's
+    (which builds these subscriptions)."""
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T], write: bool = True) -> T: ...
 
 
 class SQLiteSubscriptions(SubscriptionStore):
     """:class:`SubscriptionStore` in the tables of ``002_subscriptions.sql``; every method
     is one transaction of the store's connection."""
 
-    def __init__(self, store: SQLiteStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: _Transactions, clock: Callable[[], float] = time.time) -> None:
         self._store = store
         self._clock = clock
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -160,6 +161,23 @@ async def test_failed_hand_over_is_retried_by_the_rescan(tmp_path: Path):
         emitted.fail = False
         await until(lambda: emitted.names() == ["a.md"])
         await until(lambda: src.last_error is None)
+
+
+async def test_failed_hand_over_is_retried_soon_without_waiting_for_the_rescan(tmp_path: Path):
+    """A file the pipeline could not take (the store down) is not done: it is handed over
+    again after a short backoff, not at the next full scan (an hour away here)."""
+    emitted = Emitted()
+    emitted.fail = True
+    src = FolderSource("inbox", tmp_path, rescan=3600)
+    async with running(src, emitted):
+        await until(lambda: src.last_read is not None)
+        await asyncio.sleep(1.5)  # past the scan a second after start: the next is in an hour
+        renamed_in(tmp_path, "a.md")
+        await until(lambda: src.last_error is not None)
+        emitted.fail = False
+        await until(lambda: emitted.names() == ["a.md"])
+        renamed_in(tmp_path, "b.md")  # and new files still come as they land
+        await until(lambda: emitted.names() == ["a.md", "b.md"])
 
 
 async def test_recursive_run_sees_new_sub_folders(tmp_path: Path):

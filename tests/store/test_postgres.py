@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from notifier.errors import StoreError
 from notifier.store import NewDelivery, NewStory, Outcome, SeenAgain, State, Store, open_store
 from notifier.store.postgres import PostgresStore
 from notifier.store.schema import migrations
@@ -156,7 +157,7 @@ async def test_migrations_apply_new_files_in_order(
     """A later migration file is applied on the next open, once, after the earlier ones."""
     async with PostgresStore(pg_url):
         pass
-    import notifier.store.postgres as module
+    import notifier.store.pg_pool as module  # where the migrations are applied
 
     real = module.migrations("postgresql")
     last = real[-1][0]
@@ -221,10 +222,12 @@ async def test_values_read_back_as_sqlite_gives_them(pg_url: str, tmp_path: Path
 
 
 async def test_unreachable_server_fails_on_open() -> None:
-    """Opening a store whose server does not answer raises at once (no pool wait)."""
+    """Opening a store whose server does not answer raises at once (no pool wait), a
+    StoreError saying why and what to do."""
     s = PostgresStore("postgresql://nobody@127.0.0.1:1/none?connect_timeout=5")
-    with pytest.raises(psycopg.OperationalError):
+    with pytest.raises(StoreError, match=r"Connection refused.*is PostgreSQL running") as caught:
         await s.open()
+    assert isinstance(caught.value.__cause__, psycopg.OperationalError)
     with pytest.raises(RuntimeError, match="not open"):
         await s.counts()
 

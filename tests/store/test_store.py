@@ -148,6 +148,17 @@ async def test_expired_claims_return_and_release_gives_back(store: Store) -> Non
     assert await store.due_targets(now=20) == {"t1": 0.0, "t2": 0.0}
 
 
+async def test_release_of_one_target_leaves_the_others_claimed(store: Store) -> None:
+    """A worker whose claim of one target lost its answer gives back just that target's."""
+    ds = [delivery("a"), delivery("a", "t2"), delivery("b")]
+    await store.commit_digest("h", "x", [story("a"), story("b")], [], ds, 1)
+    await store.claim("t1", "w", now=5, lease=100, limit=10)
+    await store.claim("t2", "w", now=5, lease=100, limit=10)
+    assert await store.release("w", "t1") == 2
+    assert await store.due_targets(now=6) == {"t1": 0.0}
+    assert await store.release("w") == 1
+
+
 async def test_gone_targets_are_skipped_until_requeued(store: Store) -> None:
     await store.commit_digest("h", "x", [story("a")], [], [delivery("a")], 1)
     await store.set_target("t1", status="gone", detail="bot was blocked")
