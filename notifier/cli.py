@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 
 EXIT_USAGE = 2
+#: A store that cannot be used (down, refusing us, corrupt): one line, for every command.
+EXIT_STORE = 1
 
 
 def _add_config(p: argparse.ArgumentParser) -> None:
@@ -100,13 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Send a test message through TARGET (a channel of the config): --text, or a "
             "sample item. Prints the outcome (sent, retry, failed, gone), the service's code "
-            "and detail, the parts and attempts; never a secret. Exit status: 0 sent, "
-            "1 not sent, 2 config error or unknown target."
+            "and detail, the parts and attempts; never a secret. The send takes a slot in "
+            "the store's shared rate limits, as a worker's does: when they are full it waits "
+            "a few seconds, or says when they free up and sends nothing. Exit status: 0 "
+            "sent, 1 not sent, 2 config error or unknown target."
         ),
     )
     p.add_argument("target", metavar="TARGET", help="a channel name under channels:")
     p.add_argument("--text", metavar="TEXT", help="send this text instead of a sample item")
     _add_config(p)
+    p.add_argument("--store", metavar="URL", help="override store: (its shared rate limits)")
+    p.add_argument(
+        "--wait", action="store_true", help="wait for the rate limits however long it takes"
+    )
     p.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
     p.set_defaults(handler="notifier.commands.send_test:run")
 
@@ -218,6 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `notifier parse x | head`: the reader left; not an error.
         sys.stderr.close()
         return 0
+    except Exception as exc:
+        from notifier.errors import StoreError
+
+        if not isinstance(exc, StoreError):
+            raise
+        print(exc, file=sys.stderr)  # the store (password masked), the cause, the fix
+        return EXIT_STORE
 
 
 if __name__ == "__main__":

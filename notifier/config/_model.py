@@ -67,6 +67,13 @@ class ServerSpec:
     token: str | None = None
     #: Largest accepted digest body, in bytes.
     max_body: int = 5 * 1024 * 1024
+    #: Seconds to receive a digest's body (408 beyond).
+    body_timeout: float = 30.0
+    #: Seconds to receive a request's line and headers, from the connection or the previous
+    #: answer (so also the idle keep-alive limit); the connection is closed beyond.
+    header_timeout: float = 15.0
+    #: Uploads received or processed at once (503 with Retry-After beyond).
+    max_uploads: int = 16
 
     def __repr__(self) -> str:
         token = "***" if self.token else None

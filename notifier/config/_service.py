@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from notifier.config._check import Checker
 from notifier.config._listen import read_listen
 from notifier.config._model import ServerSpec
 from notifier.config._nodes import Node
-from notifier.config._units import parse_size
+from notifier.config._units import parse_duration, parse_size
 
 ENV_STORE = "NOTIFIER_STORE"
 SQLITE = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 MEMORY = ":memory:"
-SERVER_KEYS = ("listen", "token", "max_body")
+SERVER_KEYS = ("listen", "token", "max_body", "body_timeout", "header_timeout", "max_uploads")
 _STORE_HINT = "write sqlite:///PATH or postgresql://USER@HOST/DB"
 
 
@@ -124,6 +125,31 @@ def read_server(check: Checker, node: Node | None) -> ServerSpec | None:
             )
         else:
             max_body = size
+    limits = _upload_limits(check, values)
     if len(check.problems.errors) > before or any(n.broken for n in values.values()):
         return None
-    return ServerSpec(host, port, token, max_body)
+    return ServerSpec(host, port, token, max_body, **limits)
+
+
+def _upload_limits(check: Checker, values: dict[str, Node]) -> dict[str, Any]:
+    """``body_timeout``, ``header_timeout`` (durations > 0), ``max_uploads`` (a count)."""
+    found: dict[str, Any] = {}
+    for key in ("body_timeout", "header_timeout"):
+        node = values.get(key)
+        if node is None or node.value is None:
+            continue
+        seconds = parse_duration(node.value)
+        if not seconds:
+            check.fail(
+                node,
+                f"server: {key}: must be a duration like 30s or 2m (a number is seconds), "
+                f"got {node.show()}",
+            )
+        else:
+            found[key] = seconds
+    node = values.get("max_uploads")
+    if node is not None and node.value is not None:
+        count = check.count(node, "server: max_uploads")
+        if count is not None:
+            found["max_uploads"] = count
+    return found

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from notifier.config import Config
-from notifier.errors import DigestError
+from notifier.errors import DigestError, StoreError
 from notifier.pipeline.dispatch import Dispatcher
 from notifier.pipeline.ingest import Ingestor, IngestReport
 from notifier.pipeline.matching import Matcher, RuleMatcher
@@ -31,6 +31,8 @@ log = logging.getLogger("notifier.service")
 ROLES = ("all", "ingest", "worker", "bot")
 #: Seconds a stopping service waits for sends in flight.
 GRACE = 10.0
+#: /healthz answers 503 when the store has not answered within this many seconds.
+HEALTH_TIMEOUT = 5.0
 
 
 class Service:
@@ -122,15 +124,19 @@ class Service:
         return await self.ingestor.ingest(digest)
 
     async def emit(self, digest: Digest) -> None:
-        """Ingest a digest from a source; a bad digest is logged, never fatal."""
+        """Ingest a digest from a source. A bad digest is logged, never retried; any other
+        failure (the store down) is raised, so that the source hands the digest over again
+        later (a folder after a backoff, a URL at its next poll)."""
         try:
             await self.ingestor.ingest(digest)
         except DigestError as exc:
             log.error("%s", exc)
             self.metrics.digest(digest.source, "error")
-        except Exception:
-            log.exception("ingesting %s failed", digest.origin)
+        except Exception as exc:
+            if not isinstance(exc, StoreError):  # a bug: its traceback helps
+                log.exception("ingesting %s failed", digest.origin)
             self.metrics.digest(digest.source, "error")
+            raise
 
     def _build_sources(self) -> list[Any]:
         from notifier.sources import build_sources
@@ -301,9 +307,12 @@ class Service:
             ingest=self._http_ingest,
             health=self.health,
             metrics=self.metrics,
-            refresh_metrics=self._refresh_metrics,
+            refresh_metrics=self._refresh_gauges,
             token=self.config.server.token,
             max_body=self.config.server.max_body,
+            body_timeout=self.config.server.body_timeout,
+            header_timeout=self.config.server.header_timeout,
+            max_uploads=self.config.server.max_uploads,
         )
         host, port = self.listen
         self._runner = await serve(app, host, port)
@@ -321,18 +330,46 @@ class Service:
         self.metrics.set_queue({(t, s.value): n for (t, s), n in counts.items()})
         return counts
 
+    async def _refresh_gauges(self) -> None:
+        """The queue-depth gauge for /metrics; stale while the store does not answer (the
+        loops using the store log the outage)."""
+        with contextlib.suppress(StoreError, TimeoutError):
+            async with asyncio.timeout(HEALTH_TIMEOUT):
+                await self._refresh_metrics()
+
     async def health(self) -> dict[str, Any]:
-        """What /healthz reports: queue depth, gone targets, uptime."""
-        counts = await self._refresh_metrics()
-        gone = [n for n, t in (await self.store.target_states()).items() if t.status == "gone"]
+        """What /healthz reports: queue depth, gone targets, uptime; ``status`` is
+        ``unavailable`` (503) while the store does not answer, with the reason."""
+        base = {"role": self.role, "uptime": round(time.time() - self.started, 1)}
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT):
+                counts = await self._refresh_metrics()
+                states = await self.store.target_states()
+        except Exception as exc:
+            if isinstance(exc, TimeoutError):  # the pool waits for a connection: ask afresh
+                with contextlib.suppress(Exception):
+                    async with asyncio.timeout(HEALTH_TIMEOUT):
+                        exc = await self.store.diagnose() or exc
+            why = _unavailable(exc)
+            log.debug("health check: %s", why)  # the loops using the store log the outage
+            return {"status": "unavailable", **base, "store": "unavailable", "error": why}
         return {
             "status": "ok",
-            "role": self.role,
-            "uptime": round(time.time() - self.started, 1),
+            **base,
+            "store": "ok",
             "queued": sum(n for (_, s), n in counts.items() if s is State.QUEUED),
             "dead": sum(n for (_, s), n in counts.items() if s is State.DEAD),
-            "gone_targets": gone,
+            "gone_targets": [n for n, t in states.items() if t.status == "gone"],
         }
+
+
+def _unavailable(exc: BaseException) -> str:
+    """Why the store did not answer, for /healthz (which anyone may read: no store URL)."""
+    if isinstance(exc, StoreError):
+        return f"store: {exc.cause}"
+    if isinstance(exc, TimeoutError):
+        return f"store: no answer within {HEALTH_TIMEOUT:g} s"
+    return f"store: {type(exc).__name__}"
 
 
 def _safe_url(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -13,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from aiohttp.web_exceptions import HTTPException
 
-from notifier.errors import DigestError
+from notifier.config import ServerSpec
+from notifier.errors import DigestError, StoreError
+from notifier.server._limits import HEADER_TIMEOUT, RETRY_AFTER, Slots, answer_and_close
 from notifier.sources import Digest
 
 if TYPE_CHECKING:
@@ -31,6 +34,9 @@ _SOURCE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # What curl and form posts send by default: says nothing about the digest's format.
 _NO_HINT = ("application/x-www-form-urlencoded", "application/octet-stream")
 _CHUNK = 64 * 1024
+#: Seconds a client is told to wait while the store is unavailable.
+STORE_RETRY_AFTER = 30
+_DEFAULTS = ServerSpec()
 
 
 def make_app(
@@ -41,6 +47,9 @@ def make_app(
     token: str | None,
     max_body: int,
     refresh_metrics: Callable[[], Awaitable[object]] | None = None,
+    body_timeout: float = _DEFAULTS.body_timeout,
+    header_timeout: float = _DEFAULTS.header_timeout,
+    max_uploads: int = _DEFAULTS.max_uploads,
 ) -> web.Application:
     """Build the service's HTTP application.
 
@@ -55,12 +64,26 @@ def make_app(
         max_body: The largest digest accepted, in bytes (413 beyond).
         refresh_metrics: Awaited before ``/metrics`` renders (e.g. to set the queue depth
             from the store).
+        body_timeout: Seconds to receive a digest's body (408 beyond).
+        header_timeout: Seconds to receive a request's line and headers, from the
+            connection or the previous answer; :func:`serve` closes the connection beyond.
+        max_uploads: Digests received or processed at once (503 with Retry-After beyond).
     """
-    routes = _Routes(ingest, health, metrics, token or None, max_body, refresh_metrics)
+    routes = _Routes(
+        ingest,
+        health,
+        metrics,
+        token or None,
+        max_body,
+        refresh_metrics,
+        body_timeout=body_timeout,
+        max_uploads=max_uploads,
+    )
     app = web.Application(
         client_max_size=max_body,
         middlewares=[_counting(metrics)] if metrics else [],
     )
+    app[HEADER_TIMEOUT] = header_timeout
     app.router.add_post(DIGESTS, routes.post_digest, expect_handler=routes.expect)
     app.router.add_get("/healthz", routes.healthz)
     if metrics is not None:
@@ -77,18 +100,23 @@ class _Routes:
         token: str | None,
         max_body: int,
         refresh_metrics: Callable[[], Awaitable[object]] | None,
+        *,
+        body_timeout: float,
+        max_uploads: int,
     ) -> None:
         self.ingest = ingest
         self.health = health
         self._metrics = metrics
         self.max_body = max_body
         self.refresh_metrics = refresh_metrics
+        self.body_timeout = body_timeout
+        self.uploads = Slots(max_uploads)
         # Compared as digests: equal lengths, so the time taken says nothing about the token.
         self._token = hashlib.sha256(token.encode()).digest() if token else None
 
     async def expect(self, request: web.Request) -> web.StreamResponse | None:
         """``Expect: 100-continue``: refuse before the client sends the body."""
-        refused = self._refuse(request)
+        refused = self._refuse(request) or (self._busy() if self.uploads.full else None)
         if refused is not None:
             if self._metrics is not None:  # middlewares do not see this answer
                 self._metrics.http_request(DIGESTS, refused.status)
@@ -111,7 +139,27 @@ class _Routes:
         source = request.headers.get("X-Source", "http")
         if not _SOURCE_RE.fullmatch(source):
             return _error(400, "X-Source: letters, digits, '_', '.', '-', at most 64")
-        body = await _read(request, self.max_body)
+        if not self.uploads.take():
+            return self._busy()
+        try:
+            return await self._receive(request, source, ctype)
+        finally:
+            self.uploads.give()
+
+    async def _receive(
+        self, request: web.Request, source: str, ctype: str | None
+    ) -> web.StreamResponse:
+        """Read the body within the deadline and ingest it (holding an upload slot)."""
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                body = await _read(request, self.max_body)
+        except TimeoutError:
+            late = (
+                f"the digest did not arrive within {self.body_timeout:g} s (server.body_timeout)"
+            )
+            return await answer_and_close(request, _error(408, late))
+        except ConnectionResetError:  # nobody to answer; no traceback in the log either
+            return _error(400, "the connection was lost before the whole digest arrived")
         if body is None:
             return _too_large(self.max_body)
         if not body:
@@ -124,6 +172,13 @@ class _Routes:
             report = await self.ingest(digest)
         except DigestError as exc:
             return _error(422, _one_line(exc.reason))
+        except StoreError as exc:  # an outage, not a bug: one line, and the client retries
+            log.warning("ingest of %s from %s: %s", origin, source, exc)
+            return _error(
+                503,
+                "the store is unavailable; send the digest again later",
+                headers={"Retry-After": str(STORE_RETRY_AFTER)},
+            )
         except Exception:
             log.exception("ingest of %s from %s failed", origin, source)
             return _error(500, "internal error: see the service's log")
@@ -164,6 +219,14 @@ class _Routes:
         if declared is not None and declared > self.max_body:
             return _too_large(self.max_body)
         return None
+
+    def _busy(self) -> web.Response:
+        limit = self.uploads.limit
+        return _error(
+            503,
+            f"busy: {limit} uploads in progress (server.max_uploads); retry in {RETRY_AFTER} s",
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
 
     def _authorized(self, header: str | None) -> bool:
         scheme, _, given = (header or "").partition(" ")

@@ -7,6 +7,8 @@ import logging
 
 from aiohttp import web
 
+from notifier.config import ServerSpec
+from notifier.server._limits import HEADER_TIMEOUT
 from notifier.server._log import AccessLogger
 
 log = logging.getLogger("notifier.http")
@@ -41,6 +43,9 @@ async def serve(
 ) -> Server:
     """Start serving ``app`` on ``host:port`` (``0``: a free port) and return at once.
 
+    A connection that has not sent a whole request head within the app's header timeout
+    (see :func:`make_app`), counted from the connection or the previous answer, is closed.
+
     Args:
         app: From :func:`make_app`.
         host: The address to listen on (``0.0.0.0`` for every interface).
@@ -55,6 +60,9 @@ async def serve(
         access_log_class=AccessLogger,
         access_log=log,
         shutdown_timeout=shutdown_timeout,
+        # aiohttp arms this at the connection and after each answer, and closes the
+        # connection if no whole request head has arrived by then: the header deadline.
+        keepalive_timeout=app.get(HEADER_TIMEOUT, ServerSpec().header_timeout),
         handle_signals=False,  # ``notifier run`` owns the signals
     )
     await runner.setup()

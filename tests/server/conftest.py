@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiohttp import test_utils
 
-from notifier.errors import DigestError
+from notifier.errors import DigestError, StoreError
 from notifier.metrics import Metrics
 from notifier.server import make_app
 from notifier.sources import Digest
@@ -34,6 +34,8 @@ class Fakes:
         self.digests.append(digest)
         if digest.data == b"bad":
             raise DigestError(digest.origin, "not a digest:\nno items found")
+        if digest.data == b"store down":
+            raise StoreError("postgresql://notifier:***@db/notifier", "cannot connect: refused")
         if digest.data == b"boom":
             raise RuntimeError(f"database at postgres://user:{TOKEN}@db is down")
         return REPORT

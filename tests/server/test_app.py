@@ -164,6 +164,19 @@ async def test_pipeline_failure_is_500_without_details(
     assert "ingest of POST /v1/digests from http failed" in caplog.text
 
 
+async def test_store_outage_is_503_retry_later(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store down: 503 with Retry-After (the client keeps the digest and sends it
+    again), one log line, no traceback, nothing about the store in the answer."""
+    resp = await client.post("/v1/digests", data=b"store down", headers=AUTH)
+    assert resp.status == 503
+    assert resp.headers["Retry-After"] == "30"
+    assert await resp.json() == {"error": "the store is unavailable; send the digest again later"}
+    [record] = [r for r in caplog.records if "cannot connect" in r.getMessage()]
+    assert record.exc_info is None
+
+
 @pytest.mark.parametrize("source", ["", "a b", "x" * 65, "ü", "-lead"])
 async def test_bad_source_name_is_400(client: Client, source: str) -> None:
     """``X-Source`` becomes a metric label: a short plain name only."""
