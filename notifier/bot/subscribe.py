@@ -6,6 +6,8 @@ A config admin may act on another chat the bot posts in: ``/sub @channel OpenAI`
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
@@ -28,6 +30,8 @@ from notifier.bot.context import BotContext
 from notifier.bot.exprs import Refusal, canonical, join_terms, preview, validate
 from notifier.bot.i18n import Html, t
 from notifier.subscriptions.model import Chat
+
+log = logging.getLogger("notifier.bot")
 
 #: What the buttons of /list do.
 ACTIONS = ("pause", "resume", "delete")
@@ -106,9 +110,13 @@ async def _preview(ctx: BotContext, expr: str, lang: str) -> str:
         return ""
     days = ctx.options.preview_days
     since = ctx.clock() - days * 86400
-    caught = await preview(
-        ctx.stories, expr, since, traditional=ctx.traditional, field_weights=ctx.field_weights
-    )
+    try:
+        caught = await preview(
+            ctx.stories, expr, since, traditional=ctx.traditional, field_weights=ctx.field_weights
+        )
+    except Exception:  # the subscription is saved: say so, without the preview
+        log.warning("the /sub preview failed", exc_info=True)
+        return ""
     if not caught:
         return "\n" + t(lang, "preview_none", days=days)
     shown = caught[:PREVIEW_SHOWN]

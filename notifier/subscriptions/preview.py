@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notifier.config import BotLimits
 from notifier.engine import Engine, Result
 from notifier.items import Item
 from notifier.rules.expr import ExprError, parse_terms
 from notifier.rules.model import DEFAULT_FIELD_WEIGHTS, Rule, Term
-from notifier.store import Store
 from notifier.subscriptions.matcher import subscription_rule
 from notifier.subscriptions.model import Subscription
+
+if TYPE_CHECKING:
+    from notifier.store import Store
 
 #: Recent stories the preview looks through (most sources first, then newest).
 PREVIEW_SCAN = 2000

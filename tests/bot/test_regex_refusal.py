@@ -3,6 +3,8 @@ before anything is saved (issue 12: one such subscription used to stop every ing
 
 from __future__ import annotations
 
+import pytest
+
 from notifier.store import Store
 from tests.bot.conftest import ALICE, StartBot
 
@@ -17,3 +19,19 @@ async def test_unsafe_regex_is_refused_before_saving(start_bot: StartBot, store:
     assert await store.subscriptions.subscriptions(ALICE) == []
     # A safe regex next to them is taken as before.
     assert "Subscribed #" in (await talk.reply(ALICE, r"/sub /gpt-?\d+/")).text
+
+
+async def test_a_failing_preview_still_confirms_the_saved_subscription(
+    start_bot: StartBot, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The subscription is saved before the preview: if the preview fails (the store
+    # answering slowly, a bug), the user must still be told it is saved, not "went wrong".
+    async def broken(*args: object, **kwargs: object) -> list[object]:
+        raise RuntimeError("preview broke")
+
+    monkeypatch.setattr("notifier.bot.subscribe.preview", broken)
+    talk = await start_bot()
+    answer = await talk.reply(ALICE, "/sub OpenAI")
+    assert "Subscribed #1" in answer.text
+    assert "went wrong" not in answer.text
+    assert len(await store.subscriptions.subscriptions(ALICE)) == 1
