@@ -14,8 +14,16 @@ Apprise URL uses one of their schemes.
 
 Rendering: markdown (every digest string escaped) for services that take markdown or HTML
 (Apprise converts it), plain text for text-only services, so no backslash shows up in a
-plain chat. Batches split between entries under the smallest ``body_maxlen`` (characters)
-of the configured plugins (halved for HTML services: the conversion adds tags).
+plain chat. Sizes are counted per service in the unit that service counts
+(:mod:`channels.apprise_sizes`: ntfy UTF-8 bytes, and the JSON request under the size at
+which Apprise would upload the body as an attachment; Telegram, Discord, Slack, Pushover;
+UTF-8 bytes against ``body_maxlen`` for any other). Batches split between entries so that
+every part fits every configured URL; an entry too big alone loses summary, then title,
+then link, and is cut with ``…`` only as a last resort.
+
+Too big: a service that refuses a part as too big (ntfy 40014 / 41303, HTTP 413) gets a
+smaller limit (half the refused size, kept for later sends); the part's entries are
+rendered again and sent on to the URLs that did not take it (:meth:`AppriseChannel.resplit`).
 
 Outcome: Apprise reports only success or failure (plus log lines) per service. From the
 log we take the ``error=NNN`` the plugins write: 429, 408 and 5xx -> RETRY (no Retry-After
@@ -36,18 +44,15 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from channels import apprise_sizes as sizes
 from channels._logs import RedactValues
-from channels.base import Channel, Message, Outcome, Part, Problem, Result, Setting
-from channels.ntfy._text import (
-    SHRINK_STEPS,
-    TITLE_LIMIT,
-    entry_markdown,
-    entry_text,
-    heading,
-    line,
-)
+from channels._robot import shrink
+from channels.base import Channel, Entry, Message, Outcome, Part, Problem, Result, Setting
+from channels.ntfy._text import TITLE_LIMIT, entry_markdown, entry_text, heading, line
 from channels.ratelimit import Window
-from channels.render import cut, escape_markdown, pack
+from channels.render import cut, escape_markdown
+
+log = logging.getLogger(__name__)
 
 #: Schemes whose Apprise plugin reports HTTP-200 business errors as success.
 BLIND_SCHEMES = {
@@ -56,11 +61,14 @@ BLIND_SCHEMES = {
     "dingtalk": "dingtalk",
     "wecombot": "wecom",
 }
-#: Apprise's own default body_maxlen (plugins/base.py).
-DEFAULT_MAXLEN = 32768
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://.")
 _ERROR_CODE = re.compile(r"error=(\d{3,5})\b")
 _TRANSIENT = re.compile(r"connection error|timed? ?out|temporar", re.IGNORECASE)
+#: Refused as too big: HTTP 413; ntfy 40014 (the body would be an attachment, attachments
+#: off), 41301 (attachment too large), 41303 (JSON body too large) (server/errors.go).
+TOO_BIG_CODES = frozenset({413, 40014, 41301, 41303})
+_TOO_BIG_TEXT = re.compile(r"too (large|long|big)|entity too large", re.IGNORECASE)
+_TOO_BIG_NOTE = " (too big)"
 
 
 def _apprise() -> Any:
@@ -78,6 +86,10 @@ class AppriseMessage:
     markdown: str
     text: str
     done: set[int] = dataclasses.field(default_factory=set)
+    #: URL indexes that refused it as too big.
+    too_big: set[int] = dataclasses.field(default_factory=set)
+    #: The share of each URL's limits it was rendered under (see AppriseChannel._scale).
+    scales: dict[int, float] = dataclasses.field(default_factory=dict)
 
 
 def secret_parts(url: str) -> list[str]:
@@ -120,6 +132,8 @@ class AppriseChannel(Channel):
         #: False turns off Apprise's per-plugin sleep between requests (tests).
         self._throttle = throttle
         self._services_cache: list[_Service | None] | None = None
+        #: Per URL index: the share of its limits a too-big refusal left us (1.0: all).
+        self._scale: dict[int, float] = {}
         secrets = [p for url in self.options["urls"] for p in secret_parts(url)]
         self._redact = RedactValues(secrets)
 
@@ -180,22 +194,19 @@ class AppriseChannel(Channel):
             services.append(_Service(index, notifier, plugin))
         return services
 
-    def _budget(self, title: str) -> int:
-        """Characters a body may have for every configured service."""
-        NotifyFormat = _apprise().NotifyFormat
+    def _format(self, plugin: Any) -> str:
+        """What the service gets of our markdown: "text", "markdown" or "html"."""
+        return str(plugin.resolve_format(_apprise().NotifyFormat.MARKDOWN).value)
 
-        budgets = []
+    def _limits(self, title: str) -> list[sizes.Constraint]:
+        """The constraints of every configured service on one body."""
+        out: list[sizes.Constraint] = []
         for service in self._services():
-            if service is None:
-                continue
-            plugin = service.plugin
-            room = int(getattr(plugin, "body_maxlen", 0) or DEFAULT_MAXLEN)
-            if plugin.resolve_format(NotifyFormat.MARKDOWN) == NotifyFormat.HTML:
-                room //= 2  # markdown -> HTML adds tags
-            if not getattr(plugin, "title_maxlen", 1):
-                room -= len(title) + 2  # the title is folded into the body
-            budgets.append(room)
-        return max(500, min(budgets, default=DEFAULT_MAXLEN))
+            if service is not None:
+                scale = self._scale.get(service.index, 1.0)
+                fmt = self._format(service.plugin)
+                out += sizes.constraints(service.plugin, title, fmt, scale)
+        return out or [sizes.Constraint("markdown", len, sizes.DEFAULT_MAXLEN)]
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -205,27 +216,71 @@ class AppriseChannel(Channel):
         if not entries and not text:
             return []
         title = cut(heading(message, entries), TITLE_LIMIT - 8)
-        budget = self._budget(title + " (99/99)")
-        # (markdown, text) per block; an entry too big alone loses summary, title, link
-        # (the same steps for both forms), never part of its markup.
-        blocks = [(cut(escape_markdown(text), budget), cut(text, budget))] if text else []
-        for entry in entries:
-            for step in ((), *SHRINK_STEPS, (0, 40, False), (0, 8, False)):
-                markdown = entry_markdown(entry, *step)
-                if len(markdown) <= budget:
-                    break
-            blocks.append((cut(markdown, budget), entry_text(entry, *step)))
-        packed = pack([markdown for markdown, _ in blocks], limit=budget)
+        limits = self._limits(title + " (99/99)")
+        blocks = [sizes.Block(escape_markdown(text), text)] if text else []
+        blocks += [_block(e) for e in entries]
+
+        def smaller(block: sizes.Block) -> sizes.Block:
+            # Summary, then title, then link shortened (with "…"); cut only as a last resort.
+            if block.entry is not None:
+                entry = shrink(block.entry, lambda e: sizes.fits([_block(e)], limits))
+                block = _block(entry)
+            return sizes.cut_to_fit(block, limits)
+
+        groups = sizes.pack(blocks, limits, smaller)
         parts: list[Part] = []
-        start = 0
-        for n, (markdown, count) in enumerate(packed):
-            plain = "\n\n".join(t for _, t in blocks[start : start + count])
-            entry_count = count - (1 if text and start == 0 else 0)
-            start += count
-            numbered = f"{title} ({n + 1}/{len(packed)})" if len(packed) > 1 else title
-            payload = AppriseMessage(numbered, markdown, cut(plain, budget))
-            parts.append(Part(payload, entry_count))
+        for n, group in enumerate(groups):
+            numbered = f"{title} ({n + 1}/{len(groups)})" if len(groups) > 1 else title
+            markdown = sizes.SEPARATOR.join(b.markdown for b in group)
+            plain = sizes.SEPARATOR.join(b.text for b in group)
+            count = sum(1 for b in group if b.entry is not None)
+            payload = AppriseMessage(numbered, markdown, plain, scales=dict(self._scale))
+            parts.append(Part(payload, count))
         return parts
+
+    def resplit(self, part: Part, result: Result, message: Message) -> list[Part] | None:
+        """Services that refused ``part`` as too big get half the refused size from now on;
+        the entries go again, smaller, to the URLs that did not take them."""
+        payload: AppriseMessage = part.payload
+        services = self._services()
+        lowered = False
+        for index in payload.too_big:
+            service = services[index]
+            assert service is not None
+            scale = self._scale.get(index, 1.0)
+            if scale < payload.scales.get(index, 1.0):  # rendered before a lowering
+                lowered = True
+                continue
+            limits = sizes.constraints(
+                service.plugin, payload.title, self._format(service.plugin), scale
+            )
+            body = {"markdown": payload.markdown, "text": payload.text}
+            used = scale * max(c.used(body[c.form]) for c in limits)  # of the full limit
+            new = max(sizes.MIN_SCALE, min(scale, used) / 2)
+            if new < used:
+                self._scale[index] = new
+                lowered = True
+                log.warning(
+                    "%s: urls[%d] (%s) refused a message as too big; now sized at %.0f%% "
+                    "of its limit",
+                    self.name,
+                    index,
+                    service.plugin.service_name,
+                    new * 100,
+                )
+        payload.too_big.clear()
+        if not lowered:
+            return None
+        parts = self.render(message)
+        for new_part in parts:
+            new_part.payload.done |= payload.done
+        return parts
+
+    def render_rest(self, later: list[Part], message: Message) -> list[Part]:
+        # Parts a URL already took (from an earlier resplit) stay as they are.
+        if any(p.payload.done for p in later):
+            return later
+        return self.render(message)
 
     # -- delivery ----------------------------------------------------------------------------
 
@@ -253,34 +308,43 @@ class AppriseChannel(Channel):
             )
             if result:
                 payload.done.add(index)
-            else:
-                failures.append(self._classify(index, plugin, result))
+                continue
+            failure, too_big = self._classify(index, plugin, result)
+            failures.append(failure)
+            if too_big:
+                payload.too_big.add(index)
         if not failures:
             return Result(Outcome.SENT, self.name, detail=f"{len(services)} url(s)")
+        # Too big first: send() then splits at once (the other URLs get the smaller parts).
+        big = [f for f in failures if f.detail.endswith(_TOO_BIG_NOTE)]
         retry = [f for f in failures if f.outcome is Outcome.RETRY]
-        first = (retry or failures)[0]
+        first = (big or retry or failures)[0]
         delivered = len(payload.done)
         detail = f"{delivered} of {len(services)} url(s) delivered; " + "; ".join(
             f.detail for f in failures
         )
         return dataclasses.replace(first, detail=detail)
 
-    def _classify(self, index: int, plugin: Any, result: Any) -> Result:
+    def _classify(self, index: int, plugin: Any, result: Any) -> tuple[Result, bool]:
+        """The failure of one URL, and whether the service found the message too big."""
         AppriseResultStatus = _apprise().AppriseResultStatus
 
         services = list(getattr(result, "results", ()))
         logs = " ".join(e.message for s in services for e in s.logs())
         if any(s.status == AppriseResultStatus.TIMEOUT for s in services):
-            return self._failure(Outcome.RETRY, "timeout", index, "timed out", plugin)
+            return self._failure(Outcome.RETRY, "timeout", index, "timed out", plugin), False
         if codes := _ERROR_CODE.findall(logs):
             code = int(codes[-1])
             http = code // 100 if code >= 10000 else code  # ntfy's codes: 42901 is a 429
             transient = http in (408, 429) or http >= 500
             outcome = Outcome.RETRY if transient else Outcome.FAILED
-            return self._failure(outcome, str(code), index, f"error {code}", plugin)
+            too_big = code in TOO_BIG_CODES or (http == 400 and bool(_TOO_BIG_TEXT.search(logs)))
+            what = f"error {code}" + (_TOO_BIG_NOTE if too_big else "")
+            return self._failure(outcome, str(code), index, what, plugin), too_big
         if _TRANSIENT.search(logs):
-            return self._failure(Outcome.RETRY, "connection", index, "connection error", plugin)
-        return self._failure(Outcome.FAILED, "apprise", index, "failed, no status", plugin)
+            failure = self._failure(Outcome.RETRY, "connection", index, "connection error", plugin)
+            return failure, False
+        return self._failure(Outcome.FAILED, "apprise", index, "failed, no status", plugin), False
 
     def _failure(
         self, outcome: Outcome, code: str, index: int, what: str, plugin: Any = None
@@ -291,3 +355,7 @@ class AppriseChannel(Channel):
     async def aclose(self) -> None:
         logging.getLogger("apprise").removeFilter(self._redact)
         self._services_cache = None
+
+
+def _block(entry: Entry) -> sizes.Block:
+    return sizes.Block(entry_markdown(entry), entry_text(entry), entry)

@@ -9,7 +9,9 @@ limits, and implements two methods:
 
 :meth:`Channel.send` (shared) renders, waits for the rate limiter, delivers each part,
 retries transient failures a few times, and returns one :class:`Result` that says how
-many entries went out, so the delivery pipeline never loses or repeats an entry.
+many entries went out, so the delivery pipeline never loses or repeats an entry. A part the
+service refuses as too big goes to :meth:`Channel.resplit`: an adapter that can lower its
+limit renders that part's entries again, smaller, and the rest of the message after them.
 
 Settings. ``settings`` declares them (:class:`Setting`); :meth:`Channel.problems` checks a
 mapping against that schema, then the adapter's own :meth:`Channel.cross_check`, and
@@ -198,6 +200,8 @@ class Channel(abc.ABC):
     attempts: ClassVar[int] = 3
     #: A service asking to wait longer than this is handed back to the pipeline (RETRY).
     max_inline_wait: ClassVar[float] = 30.0
+    #: Parts refused as too big that one send renders again (see :meth:`resplit`).
+    max_resplits: ClassVar[int] = 8
 
     def __init__(
         self,
@@ -285,13 +289,30 @@ class Channel(abc.ABC):
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most adapters need none
         """Release connections."""
 
+    def resplit(self, part: Part, result: Result, message: Message) -> list[Part] | None:
+        """``part`` was not delivered (``result``): if the service refused it as too big,
+        lower the adapter's limit and return ``message`` (the part's entries, and the free
+        text if the part was the first) rendered again under it; else None. Override me.
+
+        Return None too when the limit cannot go lower than the refused part: :meth:`send`
+        then returns ``result``.
+        """
+        return None
+
+    def render_rest(self, later: list[Part], message: Message) -> list[Part]:
+        """After a :meth:`resplit`: the parts ``later`` (``message``'s entries), which were
+        rendered under the old limit, rendered again (or kept as they are)."""
+        return self.render(message)
+
     async def send(self, message: Message) -> Result:
         """Render, rate-limit, deliver every part with retries; return the overall result."""
         parts = self.render(message)
-        sent_parts = sent_entries = attempts = 0
+        sent_parts = sent_entries = attempts = resplits = 0
         last: Result | None = None
         new_address: str | None = None  # a part may report that the target moved
-        for part in parts:
+        index = 0
+        while index < len(parts):
+            part = parts[index]
             for attempt in range(1, self.attempts + 1):
                 await self.limiter.acquire()
                 attempts += 1
@@ -306,6 +327,11 @@ class Channel(abc.ABC):
                     self.limiter.pause(wait)
                 await self._sleep(wait)
             assert last is not None
+            if last.outcome is not Outcome.SENT and resplits < self.max_resplits:
+                smaller = self._resplit(message, parts, index, sent_entries, last)
+                if smaller is not None:
+                    parts, resplits = smaller, resplits + 1
+                    continue
             if last.outcome is not Outcome.SENT:
                 return dataclasses.replace(
                     last,
@@ -317,6 +343,7 @@ class Channel(abc.ABC):
                 )
             sent_parts += 1
             sent_entries += part.entries
+            index += 1
         return Result(
             Outcome.SENT,
             self.name,
@@ -327,6 +354,23 @@ class Channel(abc.ABC):
             sent_entries=sent_entries,
             attempts=attempts,
         )
+
+    def _resplit(
+        self, message: Message, parts: list[Part], index: int, done: int, result: Result
+    ) -> list[Part] | None:
+        """``parts`` with part ``index`` (and every part after it) rendered again, or None.
+
+        The free text goes in the first part (``render``'s convention), entries in order.
+        """
+        part = parts[index]
+        end = done + part.entries
+        head = Message(message.entries[done:end], message.title, message.text if not index else "")
+        smaller = self.resplit(part, result, head)
+        if smaller is None:
+            return None
+        later = parts[index + 1 :]
+        rest = self.render_rest(later, Message(message.entries[end:], message.title))
+        return [*parts[:index], *smaller, *(rest if later else [])]
 
 
 def mask_url(value: str) -> str:

@@ -13,7 +13,10 @@ Wire protocol (binwiederhier/ntfy ``server/server.go``, ``types.go``, ``errors.g
 Limits (server defaults):
 
 - message body <= 4096 bytes (``DefaultMessageSizeLimit``); a longer body silently becomes
-  an attachment (or 400 40014 where attachments are off), so we split between entries;
+  an attachment (or 400 40014 where attachments are off), so we split between entries. A
+  server configured smaller answers 40014 (or 413 41303 for the JSON): we halve our limit,
+  below the refused size, render that part's entries again and send on (never dead for
+  being too big), and keep the smaller limit for later sends;
 - the JSON request: current servers take up to 2 x the message limit (``readJSONWithLimit``),
   servers of 2023 and before only the message limit (413 41303 "JSON body too large", ntfy
   PR #836): we keep the whole request within the message limit, which both accept;
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -52,8 +56,15 @@ if TYPE_CHECKING:  # imported on first request: `notifier check` never loads htt
 
 __all__ = ["NtfyChannel"]
 
+log = logging.getLogger(__name__)
+
 #: Server default ``message-size-limit`` in bytes (server/config.go).
 MESSAGE_LIMIT = 4096
+#: The smallest limit we learn from refusals (and the smallest ``message_limit``).
+MIN_LIMIT = 256
+#: Refused as too big (server/errors.go): 40014 "attachments not allowed" (the body would be
+#: an attachment) and 41303 "JSON body too large".
+TOO_BIG = frozenset({"40014", "41303"})
 #: ntfy's topic rule (server/server.go ``topicRegex``).
 TOPIC_RE = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
 #: Tags are shown as emoji/words next to the title; more than a few is noise.
@@ -104,6 +115,8 @@ class NtfyChannel(Channel):
         super().__init__(name, settings, **kwargs)
         self._client = client
         self._own_client = client is None
+        #: Bytes a request may have: ``message_limit``, lowered when the server refuses one.
+        self._limit: int = self.options["message_limit"]
 
     @classmethod
     def cross_check(cls, values: Mapping[str, Any]) -> list[Problem]:
@@ -121,7 +134,7 @@ class NtfyChannel(Channel):
             problems.append(("token", "set either 'token' or 'username'/'password', not both"))
         if any(not isinstance(t, str) for t in values["tags"]):
             problems.append(("tags", "setting 'tags' must be a list of strings"))
-        if values["message_limit"] < 256:
+        if values["message_limit"] < MIN_LIMIT:
             problems.append(("message_limit", "setting 'message_limit' must be at least 256"))
         return problems
 
@@ -130,7 +143,7 @@ class NtfyChannel(Channel):
     def render(self, message: Message) -> list[Part]:
         entries = list(message.entries)
         markdown = self.options["markdown"]
-        limit = self.options["message_limit"]
+        limit = self._limit
         to_block = entry_markdown if markdown else entry_text
         blocks = [to_block(e) for e in entries]
         by_block = dict(zip(blocks, entries, strict=True))
@@ -172,6 +185,28 @@ class NtfyChannel(Channel):
             start += count
             parts.append(Part(self._payload(message, chunk, body, index, len(packed)), count))
         return parts
+
+    def resplit(self, part: Part, result: Result, message: Message) -> list[Part] | None:
+        """Refused as too big: halve the limit below the refused size, render again."""
+        if result.code not in TOO_BIG:
+            return None
+        payload = part.payload
+        refused = len(_dumps(payload)) if result.code == "41303" else utf8_len(payload["message"])
+        if refused > self._limit:  # rendered before the limit went down
+            return self.render(message)
+        limit = max(MIN_LIMIT, refused // 2)
+        if limit >= refused:
+            return None  # as small as it gets: not a size problem
+        log.warning(
+            "%s: the ntfy server refused %d bytes as too big (%s); sending at most %d bytes "
+            "(set message_limit to the server's message-size-limit)",
+            self.name,
+            refused,
+            result.code,
+            limit,
+        )
+        self._limit = limit
+        return self.render(message)
 
     def _payload(
         self, message: Message, chunk: Sequence[Entry], body: str, index: int, total: int

@@ -267,6 +267,56 @@ async def test_what_would_become_an_attachment_is_refused_by_the_fake(
     assert result.detail == "invalid request: attachments not allowed"
 
 
+async def test_40014_from_a_server_with_a_smaller_limit_splits_and_retries(
+    clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    """message-size-limit below ours: the body would be an attachment (off: 40014)."""
+    async with FakeNtfy(clock=clock, message_limit=1500) as fake:
+        channel = make(fake, clock, client)  # message_limit 4096, the default
+        first = await channel.send(Message(tuple(entry(i) for i in range(20))))
+        refused = list(fake.errors)
+        second = await channel.send(Message(tuple(entry(i) for i in range(20, 30))))
+    assert (first.outcome, first.sent_entries) == (Outcome.SENT, 20)
+    assert (second.outcome, second.sent_entries) == (Outcome.SENT, 10)
+    # 41303 first (the JSON is over 2 x 1500 bytes), then 40014 (the message over 1500).
+    assert refused
+    assert set(refused) <= {(400, 40014), (413, 41303)}
+    assert fake.errors == refused  # the smaller limit is kept: not refused the second time
+    assert all(len(m["message"].encode()) <= 1500 for m in fake.messages)
+    assert titles_in(fake.messages) == [f"条目 {i}: item number {i} 的标题" for i in range(30)]
+
+
+async def test_41303_from_a_server_with_a_smaller_json_limit_splits_and_retries(
+    clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    async with FakeNtfy(clock=clock, json_limit=2000) as fake:
+        result = await make(fake, clock, client).send(Message(tuple(entry(i) for i in range(8))))
+    assert (result.outcome, result.sent_entries) == (Outcome.SENT, 8)
+    assert set(fake.errors) == {(413, 41303)}
+    assert titles_in(fake.messages) == [f"条目 {i}: item number {i} 的标题" for i in range(8)]
+
+
+async def test_the_free_text_is_sent_once_when_the_first_part_is_refused(
+    clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    async with FakeNtfy(clock=clock, message_limit=1000) as fake:
+        message = Message(tuple(entry(i) for i in range(6)), text="今日导读 lead")
+        result = await make(fake, clock, client).send(message)
+    assert result.sent_entries == 6
+    assert sum(m["message"].count("今日导读 lead") for m in fake.messages) == 1
+    assert fake.messages[0]["message"].startswith("今日导读 lead")
+
+
+async def test_40014_that_splitting_cannot_fix_fails_after_a_few_tries(
+    fake: FakeNtfy, clock: FakeClock, client: httpx.AsyncClient
+) -> None:
+    fake.fail_next(50, kind="attachments")
+    result = await make(fake, clock, client).send(Message((entry(1),)))
+    assert (result.outcome, result.code) == (Outcome.FAILED, "40014")
+    assert result.detail.startswith("invalid request: attachments not allowed")
+    assert 2 <= len(fake.requests) <= 6
+
+
 # -- escaping ---------------------------------------------------------------------------------
 
 HOSTILE = [
@@ -402,8 +452,6 @@ async def test_connection_refused_is_retry(clock: FakeClock, client: httpx.Async
         ("priority", "40007", "invalid priority parameter"),
         ("topic", "40009", "invalid request: topic invalid"),
         ("json", "40024", "invalid request: request body must be valid JSON"),
-        ("attachments", "40014", "invalid request: attachments not allowed"),
-        ("too_large", "41303", "JSON body too large"),
         ("not_found", "40401", "page not found"),
     ],
 )

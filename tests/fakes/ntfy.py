@@ -8,9 +8,12 @@ What it checks, as the server does:
   fields become headers and go through the normal publish path.
 - ``POST/PUT /<topic>`` header publish: ``X-Title``/``Title``/``t``, ``X-Priority``/``p``,
   ``X-Tags``/``ta``, ``X-Click``, ``X-Markdown``/``md``; body is the message.
-- priority must be 1..5 or a name -> else 400 40007; a body over the message limit (4096
-  bytes) or not UTF-8 becomes an attachment, or 400 40014 when attachments are off (the
-  default here, as on a server without ``attachment-cache-dir``).
+- priority must be 1..5 or a name -> else 400 40007; the body becomes an attachment when a
+  ``filename`` is given (JSON field, ``X-Filename``/``Filename``/``file``/``f`` header or
+  query: how Apprise uploads a body it finds too big), or when it is over the message limit
+  (4096 bytes) or not UTF-8 (``handlePublishBody`` cases 4 and 6); with attachments off (the
+  default here, as on a server without ``attachment-cache-dir``) that is 400 40014
+  "invalid request: attachments not allowed" (``handleBodyAsAttachment``).
 - auth when ``users``/``tokens`` are given: a bad Basic/Bearer -> 401 40101; a topic in
   ``protected`` written without one of its users -> 403 40301.
 - the visitor bucket: ``burst`` requests refilled one per ``replenish`` seconds, per IP or
@@ -40,28 +43,35 @@ TOPIC_RE = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
 PRIORITIES = {"min": 1, "low": 2, "default": 3, "high": 4, "max": 5, "urgent": 5}
 LINK = "https://ntfy.sh/docs/publish/#limitations"
 
-#: (http status, ntfy code, message) as server/errors.go defines them.
-ERRORS: dict[str, tuple[int, int, str]] = {
-    "priority": (400, 40007, "invalid priority parameter"),
-    "topic": (400, 40009, "invalid request: topic invalid"),
-    "attachments": (400, 40014, "invalid request: attachments not allowed"),
-    "json": (400, 40024, "invalid request: request body must be valid JSON"),
-    "unauthorized": (401, 40101, "unauthorized"),
-    "forbidden": (403, 40301, "forbidden"),
-    "too_large": (413, 41303, "JSON body too large"),
-    "rate": (429, 42901, "limit reached: too many requests, please be nice"),
-    "quota": (429, 42908, "limit reached: too many messages"),
-    "not_found": (404, 40401, "page not found"),
-    "internal": (500, 50001, "internal server error"),
+DOCS = "https://ntfy.sh/docs/"
+
+#: (http status, ntfy code, message, link) as server/errors.go defines them.
+ERRORS: dict[str, tuple[int, int, str, str]] = {
+    "priority": (400, 40007, "invalid priority parameter", DOCS + "publish/#message-priority"),
+    "topic": (400, 40009, "invalid request: topic invalid", ""),
+    "attachments": (
+        400,
+        40014,
+        "invalid request: attachments not allowed",
+        DOCS + "config/#attachments",
+    ),
+    "json": (400, 40024, "invalid request: request body must be valid JSON", ""),
+    "unauthorized": (401, 40101, "unauthorized", DOCS + "publish/#authentication"),
+    "forbidden": (403, 40301, "forbidden", DOCS + "publish/#authentication"),
+    "too_large": (413, 41303, "JSON body too large", ""),
+    "rate": (429, 42901, "limit reached: too many requests, please be nice", LINK),
+    "quota": (429, 42908, "limit reached: too many messages", LINK),
+    "not_found": (404, 40401, "page not found", ""),
+    "internal": (500, 50001, "internal server error", ""),
 }
 
 
 def error_body(kind: str) -> tuple[int, dict[str, Any]]:
-    """Return (status, body) of a server error, in errHTTP's JSON shape."""
-    status, code, message = ERRORS[kind]
+    """Return (status, body) of a server error, in errHTTP's JSON shape (link if any)."""
+    status, code, message, link = ERRORS[kind]
     body: dict[str, Any] = {"code": code, "http": status, "error": message}
-    if status in (401, 403, 429):
-        body["link"] = LINK
+    if link:
+        body["link"] = link
     return status, body
 
 
@@ -116,6 +126,8 @@ class FakeNtfy:
         self.messages: list[dict[str, Any]] = []
         #: Every error answered: (http status, ntfy code).
         self.errors: list[tuple[int, int]] = []
+        #: Every attachment stored (attachments on): (file name, size in bytes).
+        self.attachments_stored: list[tuple[str, int]] = []
         self._buckets: dict[str, _Bucket] = {}
         self._script: list[_Script] = []
         self._stop = asyncio.Event()
@@ -221,6 +233,7 @@ class FakeNtfy:
             "tags": list,
             "click": str,
             "markdown": bool,
+            "filename": str,
         }
         for key, kind in types.items():
             value = data.get(key)
@@ -242,6 +255,7 @@ class FakeNtfy:
             "tags": ",".join(data.get("tags") or []),
             "click": data.get("click") or "",
             "markdown": bool(data.get("markdown")),
+            "filename": data.get("filename") or "",
         }, None
 
     def _from_headers(self, request: web.Request, body: bytes) -> dict[str, Any]:
@@ -262,6 +276,7 @@ class FakeNtfy:
             "tags": param("X-Tags", "Tags", "Tag", "ta"),
             "click": param("X-Click", "Click"),
             "markdown": markdown or request.content_type == "text/markdown",
+            "filename": param("X-Filename", "Filename", "file", "f"),
         }
 
     def _publish(self, fields: dict[str, Any], user: str | None) -> web.Response:
@@ -292,17 +307,20 @@ class FakeNtfy:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             text = None
-        if text is None or len(body) > self.message_limit:
+        filename = fields["filename"]
+        if filename or text is None or len(body) > self.message_limit:
             if not self.attachments:
                 return self._error("attachments")
-            message["message"] = "You received a file: attachment.txt"
+            name = filename or "attachment.txt"
+            message["message"] = f"You received a file: {name}"
             message["attachment"] = {
-                "name": "attachment.txt",
+                "name": name,
                 "size": len(body),
                 "url": f"{self.url}/file/{message['id']}.txt",
             }
+            self.attachments_stored.append((name, len(body)))
         else:
-            message["message"] = text
+            message["message"] = text.strip()  # handleBodyAsTextMessage trims
         optional = {
             "title": fields["title"],
             "priority": priority,
