@@ -17,7 +17,7 @@ from pathlib import Path
 from notifier.items import Item, item_id
 from notifier.rules.model import Rule, Term
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

@@ -5,7 +5,7 @@
     python bench/match.py --vocab all  # rules drawn from the very items they run on
     python bench/match.py --compare    # Aho-Corasick libraries, Traditional→Simplified
 
-Workload. Items are the digests of /work/shared/corpus (read with ``notifier.parse``
+Workload. Items are the digests of ../shared/corpus (read with ``notifier.parse``
 when available, else a crude splitter). Rules are generated with a fixed seed from the
 corpus vocabulary: Latin words and CJK 2-4-grams (``bench/_corpus.py``); each rule has
 1-5 any-terms, one in five a ``+required`` term and one in five a ``!excluded`` term.
@@ -17,7 +17,9 @@ at least one of the 362 items, so matches per item grow as rules / 362).
 "of which fold + scan" is the floor under ``match``: folding the fields and scanning
 them with the automata (``Engine._scan``), no work per rule. The extra "titles only"
 rows (``--titles``, default 10,000) run the same rules on the same items with the
-summaries dropped: short items, as in digests that only list headlines.
+summaries dropped: short items, as in digests that only list headlines. The
+"fold_traditional" rows (``--traditional``, default 10,000) fold Traditional to
+Simplified as well, as rules.yaml does by default.
 
 Baseline: TrendRadar's approach, for each rule and each keyword ``keyword in text`` on
 the lower-cased title + summary (keywords lower-cased in advance). At large rule counts
@@ -126,7 +128,12 @@ class Baseline:
 
 
 def run_one(
-    n: int, quick: bool, vocab_mode: str, freeze: bool, titles_only: bool = False
+    n: int,
+    quick: bool,
+    vocab_mode: str,
+    freeze: bool,
+    titles_only: bool = False,
+    traditional: bool = False,
 ) -> dict[str, object]:
     """Build and time one rule count (meant to run in its own process)."""
     from notifier.engine import Engine
@@ -134,11 +141,12 @@ def run_one(
 
     vocab, items, reader = _workload(vocab_mode, titles_only)
     rules = make_rules(n, vocab)
-    fold("é")  # one-time lazy setup of the folding tables (~0.1 s), not part of the build
+    # One-time lazy setup of the folding tables (~0.1 s; OpenCC ~10 ms), not the build.
+    fold("é 軟體", traditional=traditional)
     gc.collect()
     rss0 = _rss_mb()
     t0 = time.process_time()
-    engine = Engine(rules)
+    engine = Engine(rules, traditional=traditional)
     build = time.process_time() - t0
     gc.collect()
     rss_build = _rss_mb() - rss0
@@ -159,7 +167,7 @@ def run_one(
     base_rate = _rate(lambda its: [base.match(i) for i in its], b_items, seconds / 2)
     return {
         "rules": n,
-        "workload": "titles only" if titles_only else "",
+        "workload": "titles only" if titles_only else "fold_traditional" if traditional else "",
         "terms": sum(len(r.terms) for r in rules),
         "keys": len(engine._index),
         "items": len(items),
@@ -198,23 +206,30 @@ def _table(rows: list[dict[str, object]]) -> str:
 
 
 def main_bench(
-    quick: bool, vocab_mode: str, sizes: Sequence[int], freeze: bool, titles: Sequence[int]
+    quick: bool,
+    vocab_mode: str,
+    sizes: Sequence[int],
+    freeze: bool,
+    titles: Sequence[int],
+    traditional: Sequence[int] = (),
 ) -> None:
     rows: list[dict[str, object]] = []
-    runs = [(n, False) for n in sizes] + [(n, True) for n in titles]
-    for n, titles_only in runs:
+    runs = [(n, "") for n in sizes]
+    runs += [(n, "--titles-only") for n in titles]
+    runs += [(n, "--fold-traditional") for n in traditional]
+    for n, variant in runs:
         cmd = [sys.executable, __file__, "--one", str(n), "--vocab", vocab_mode]
         if quick:
             cmd.append("--quick")
         if not freeze:
             cmd.append("--no-freeze")
-        if titles_only:
-            cmd.append("--titles-only")
+        if variant:
+            cmd.append(variant)
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         r = rows[-1]
         print(
-            f"  {n:>7,} rules{' (titles only)' if titles_only else ''}: "
+            f"  {n:>7,} rules{f' ({variant[2:]})' if variant else ''}: "
             f"{float(r['engine_items_s']):>9,.0f} items/s "  # type: ignore[arg-type]
             f"(baseline {float(r['baseline_items_s']):,.0f})",  # type: ignore[arg-type]
             file=sys.stderr,
@@ -331,19 +346,35 @@ def main() -> None:
         default=(10_000,),
         help="rule counts for extra rows on the same items without summaries",
     )
+    ap.add_argument(
+        "--traditional",
+        type=lambda s: [int(x) for x in s.split(",") if x],
+        default=(10_000,),
+        help="rule counts for extra rows that also fold Traditional Chinese",
+    )
     ap.add_argument("--titles-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--fold-traditional", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one is not None:
         print(
             json.dumps(
-                run_one(args.one, args.quick, args.vocab, not args.no_freeze, args.titles_only)
+                run_one(
+                    args.one,
+                    args.quick,
+                    args.vocab,
+                    not args.no_freeze,
+                    args.titles_only,
+                    args.fold_traditional,
+                )
             )
         )
     elif args.compare:
         compare()
     else:
-        main_bench(args.quick, args.vocab, args.sizes, not args.no_freeze, args.titles)
+        main_bench(
+            args.quick, args.vocab, args.sizes, not args.no_freeze, args.titles, args.traditional
+        )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
     python bench/parse.py --quick    # fewer rounds, a 5 MB digest
     python bench/parse.py --html     # also selectolax (lexbor) vs lxml on HTML pages
 
-Pages: the real digests of /work/shared/corpus and /work/shared/wild-digests, and the
+Pages: the real digests of ../shared/corpus and ../shared/wild-digests, and the
 fixtures of tests/corpus/fixtures (markdown and HTML). Baselines, measured in the same
 run on the same pages: decoding the bytes and splitting lines (the floor of any reader),
 and markdown-it's block parse alone (the syntax tree the structural reader starts from).

@@ -13,9 +13,11 @@ Run it after upgrading Python (Unicode version), OpenCC or zhconv; commit the re
   point, tried one per line), or at a position a phrase of its dictionaries changes
   (read with OpenCC's ``opencc_dict`` tool). Text without any of them is left as it is by
   ``t2s``, so ``fold(traditional=True)`` skips OpenCC (and its start-up) for it.
+  ``keep``, the characters ``notifier.hanzi`` never converts: those OpenCC's character
+  table converts by default but also lists as their own Simplified form (``昇 → 升 昇``).
   ``phrases``, MediaWiki's ``zh2CN`` regional table from zhconv's data file: the entries
   whose key has a Traditional-only character, keys and values folded and converted with
-  ``t2s`` (so that they apply to converted text).
+  ``t2s``, kept characters kept (so that they apply to converted text).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from notifier import text  # noqa: E402
+from notifier import hanzi, text  # noqa: E402
 
 DATA = ROOT / "notifier" / "data"
 
@@ -53,8 +55,8 @@ def _share() -> Path:
     return Path(opencc.__file__).parent / "clib" / "share" / "opencc"
 
 
-def _dict_entries(share: Path) -> list[tuple[str, str]]:
-    """(key, first candidate) of every dictionary ``t2s.json`` uses."""
+def _dict_entries(share: Path, only: str | None = None) -> list[tuple[str, list[str]]]:
+    """(key, candidates) of every dictionary ``t2s.json`` uses (or of the one named)."""
     config = json.loads((share / "t2s.json").read_text(encoding="utf-8"))
     files: list[str] = []
 
@@ -69,8 +71,10 @@ def _dict_entries(share: Path) -> list[tuple[str, str]]:
                 walk(v)
 
     walk(config)
+    if only is not None:
+        files = [f for f in files if f == only]
     tool = share.parent.parent / "bin" / "opencc_dict"
-    entries: list[tuple[str, str]] = []
+    entries: list[tuple[str, list[str]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in files:
             out = Path(tmp) / (name + ".txt")
@@ -82,7 +86,7 @@ def _dict_entries(share: Path) -> list[tuple[str, str]]:
             for line in out.read_text(encoding="utf-8").splitlines():
                 key, _, values = line.partition("\t")
                 if key and values:
-                    entries.append((key, values.split(" ")[0]))
+                    entries.append((key, values.split(" ")))
     return entries
 
 
@@ -94,7 +98,8 @@ def changed_characters(cc: Any) -> list[int]:
     if len(out) != len(chars):
         raise SystemExit("t2s changed the number of lines: cannot align characters")
     changed = {cp for cp, c, o in zip(cps, chars, out, strict=True) if c != o}
-    for key, value in _dict_entries(_share()):
+    for key, values in _dict_entries(_share()):
+        value = values[0]
         if len(key) != len(value):
             changed.update(map(ord, key))
         else:
@@ -102,7 +107,16 @@ def changed_characters(cc: Any) -> list[int]:
     return sorted(changed)
 
 
-def regional_phrases(cc: Any) -> dict[str, str]:
+def kept_characters() -> list[int]:
+    """Characters OpenCC's table converts by default but also keeps in some contexts."""
+    return sorted(
+        ord(key)
+        for key, values in _dict_entries(_share(), "TSCharacters.ocd2")
+        if len(key) == 1 and values[0] != key and key in values[1:]
+    )
+
+
+def regional_phrases(conv: hanzi.Converter) -> dict[str, str]:
     """MediaWiki ``zh2CN`` entries with a Traditional-only character, folded and converted."""
     blob = importlib.resources.files("zhconv").joinpath("zhcdict.json").read_bytes()
     data: dict[str, Any] = json.loads(blob)
@@ -111,22 +125,25 @@ def regional_phrases(cc: Any) -> dict[str, str]:
     for k, v in data["zh2CN"].items():
         if trad_only.isdisjoint(k):
             continue  # a key mainland text could contain: never rewrite it
-        key = cc.convert(text.fold_text(k))
+        key = conv.t2s(text.fold_text(k))
         if key:
-            table[key] = cc.convert(text.fold_text(v))
+            table[key] = conv.t2s(text.fold_text(v))
     return table
 
 
 def build() -> dict[str, dict[str, Any]]:
     """The contents of every data file, by file name."""
     cc = _opencc()
+    kept = kept_characters()
+    conv = hanzi.Converter(cc, phrases={}, kept=frozenset(map(chr, kept)))
     return {
         "fold.json": text.fold_data(),
         "traditional.json": {
             "opencc": importlib.metadata.version("opencc"),
             "zhconv": importlib.metadata.version("zhconv"),
             "changed": "".join(map(chr, changed_characters(cc))),
-            "phrases": regional_phrases(cc),
+            "keep": "".join(map(chr, kept)),
+            "phrases": regional_phrases(conv),
         },
     }
 

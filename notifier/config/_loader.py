@@ -35,7 +35,7 @@ TOP_KEYS = (
     "bot",
 )
 SETTINGS_KEYS = ("fold_traditional", "field_weights")
-FREQUENCY_KEYS = ("path", "notify", "fields", "tags")
+FREQUENCY_KEYS = ("path", "notify", "fields", "tags", "first_group_only")
 DEFAULT_PATH = "rules.yaml"
 ENV_PATH = "NOTIFIER_CONFIG"
 
@@ -228,6 +228,7 @@ class _Loader:
     def _frequency_file(self, item: Node, ctx: RuleContext) -> list[Rule]:
         check = self.check
         options: dict[str, tuple[str, ...]] = {}
+        first_group_only = False
         path_node = item
         if isinstance(item.value, dict):
             check.known_keys(item, FREQUENCY_KEYS, noun="key")
@@ -246,6 +247,11 @@ class _Loader:
                     if value is None:
                         return []
                     options[key] = value
+            if "first_group_only" in item.value:
+                flag = check.boolean(item.value["first_group_only"], "first_group_only")
+                if flag is None:
+                    return []
+                first_group_only = flag
         relative = check.string(path_node, "frequency_words")
         if relative is None:
             return []
@@ -265,7 +271,11 @@ class _Loader:
             check.problems.add("not UTF-8 text", shown, data[: exc.start].count(b"\n") + 1)
             return []
         rules, errors = parse_frequency_words(
-            text, shown, field_weights=ctx.field_weights, **options
+            text,
+            shown,
+            field_weights=ctx.field_weights,
+            first_group_only=first_group_only,
+            **options,
         )
         check.problems.extend(errors)
         return rules

@@ -13,13 +13,16 @@ are folded the same way and compiled into one Aho-Corasick automaton pair
 of rules. Terms whose first/last character is a word character (Latin letter, digit,
 ``_``; see ``notifier.text.is_word_char``) only count where the text has a word boundary
 on that side: ``AI`` does not hit ``said``, ``GPT-5`` does not hit ``GPT-50`` but hits
-``GPT-5.1``, ``AI`` hits ``AI芯片``; CJK terms hit anywhere. The hits name the rules
+``GPT-5.1``, ``AI`` hits ``AI芯片``; after a term ending in a letter a digit may follow
+(``iPhone`` hits ``iPhone16``); CJK terms hit anywhere. The hits name the rules
 worth evaluating (postings: key → rules that need it: the any-terms, or for a rule
 without any-terms one of its required terms); only those rules are evaluated, from the
-set of keys found per field. Regex terms run on folded text, only for rules whose literal
-conditions already hold, and only on fields where one of the literals every match needs
-occurs (``notifier.engine.regex``); a rule whose any-terms include a regex without such a
-literal is evaluated for every item. The score formula is in ``notifier.engine.scoring``.
+set of keys found per field. Regex terms run on folded text, their literals folded the
+same way and ``\\b`` a Latin-word boundary (``notifier.engine.pattern``), only for rules
+whose literal conditions already hold, and only on fields where one of the literals every
+match needs occurs (``notifier.engine.regex``); a rule whose any-terms include a regex
+without such a literal is evaluated for every item. The score formula is in
+``notifier.engine.scoring``.
 
 Aho-Corasick library, measured on this workload (``python bench/match.py --compare``:
 folded titles + summaries of the 362 corpus items, keys drawn from the corpus

@@ -96,7 +96,7 @@ class Compiler:
         c = self._regexes.get(pattern)
         if c is None:
             try:
-                c = compile_regex(pattern)
+                c = compile_regex(pattern, traditional=self.traditional)
             except RegexError as e:
                 loc = rule.location
                 raise ConfigError(

@@ -8,13 +8,14 @@ from itertools import chain, repeat
 from typing import cast
 
 from notifier.engine.compile import Compiler, CRule, CTerm
+from notifier.engine.hits import fields_hit, keyword_score, lit_hits
 from notifier.engine.index import KeyIndex
 from notifier.engine.plain import PlainPostings
-from notifier.engine.result import Hit, ItemView, Result, ScoredTerm, TermHits
+from notifier.engine.result import ItemView, Result, TermHits
 from notifier.engine.scoring import heat
 from notifier.items import Item
 from notifier.rules.model import FIELDS, Rule
-from notifier.text import fold, is_word_char
+from notifier.text import fold
 
 _NO_RULES: tuple[int, ...] = ()
 
@@ -43,6 +44,8 @@ class Engine:
         #: the plain rules, decided from their term postings
         self._plain = PlainPostings()
         self._always: set[int] = set()
+        #: exclusive label → its rules, in rule order (``Rule.exclusive``)
+        self._exclusive: dict[str, list[int]] = {}
         self._index = KeyIndex()
         self._field_refs: Counter[str] = Counter()
         self._scan_fields: tuple[str, ...] = ()
@@ -86,6 +89,11 @@ class Engine:
                 if not rids:
                     del self._postings[key]
         self._always.discard(rid)
+        if cr.rule.exclusive is not None:
+            group = self._exclusive[cr.rule.exclusive]
+            group.remove(rid)
+            if not group:
+                del self._exclusive[cr.rule.exclusive]
         self._field_refs.subtract(cr.fields)
         self._update_fields()
         return cr.rule
@@ -106,6 +114,8 @@ class Engine:
                 self._postings.setdefault(key, []).append(rid)
         if cr.always:
             self._always.add(rid)
+        if rule.exclusive is not None:
+            self._exclusive.setdefault(rule.exclusive, []).append(rid)
         self._field_refs.update(cr.fields)
         if not cr.fields.issubset(self._scan_fields):
             self._update_fields()
@@ -122,18 +132,21 @@ class Engine:
         rules = cast("list[CRule]", self._rules)  # plain and candidate ids are live rules
         plain = self._plain.decide(st.kf, view.heat)
         # Other rules: those a hit key (or nothing: ``always``) makes worth evaluating.
-        get = self._postings.get
         cands = set(self._always)
-        for keys in st.hits.values():
-            cands.update(chain.from_iterable(map(get, keys, repeat(_NO_RULES))))
+        if self._postings:
+            get = self._postings.get
+            for keys in st.hits.values():
+                cands.update(chain.from_iterable(map(get, keys, repeat(_NO_RULES))))
         if not cands:
-            return [Result(rules[rid], score, view) for rid, score in sorted(plain.items())]
-        out: dict[int, Result] = {rid: Result(rules[rid], s, view) for rid, s in plain.items()}
-        for rid in cands:
-            cr = self._rules[rid]
-            if cr is not None and (r := self._run(cr, st, full=False)) is not None:
-                out[rid] = r
-        return [out[rid] for rid in sorted(out)]
+            found = [Result(rules[rid], score, view) for rid, score in sorted(plain.items())]
+        else:
+            out = {rid: Result(rules[rid], s, view) for rid, s in plain.items()}
+            for rid in cands:
+                cr = self._rules[rid]
+                if cr is not None and (r := self._run(cr, st, full=False)) is not None:
+                    out[rid] = r
+            found = [out[rid] for rid in sorted(out)]
+        return _first_of_groups(found) if self._exclusive else found
 
     def evaluate(self, item: Item, rules: Iterable[str] | None = None) -> list[Result]:
         """Results of every rule (or of the named ones, in that order), matched or not."""
@@ -154,17 +167,41 @@ class Engine:
             r = self._run(cr, st, full=True)
             assert r is not None
             results.append(r)
+        if self._exclusive:
+            self._demote(results, st)
         return results
+
+    def _demote(self, results: list[Result], st: _State) -> None:
+        """Unmatch results whose item an earlier rule of their exclusive group took."""
+        matched = {self._by_name[r.rule.name]: r.matched for r in results}
+        for i, r in enumerate(results):
+            label = r.rule.exclusive
+            if label is None or not r.matched:
+                continue
+            rid = self._by_name[r.rule.name]
+            for other in self._exclusive[label]:
+                if other >= rid:
+                    break
+                cr = self._rules[other]
+                assert cr is not None
+                if other not in matched:
+                    matched[other] = self._run(cr, st, full=False) is not None
+                if matched[other]:
+                    results[i] = r.unmatched(
+                        f"matched, but the item goes to '{cr.rule.name}' (first_group_only)"
+                    )
+                    break
 
     def _scan(self, item: Item) -> _State:
         st = _State(item)
+        scan = self._index.scanner()
+        folded, hits, trad = st.view.folded, st.hits, self.traditional
         for f in self._scan_fields:
-            raw = getattr(item, f) or ""
+            raw = getattr(item, f)
             if raw:
-                fo = fold(raw, traditional=self.traditional)
-                st.view.folded[f] = fo
-                st.hits[f] = self._index.scan(fo.text)
-        st.kf = st.view.keys = _key_fields(st.hits)
+                fo = folded[f] = fold(raw, traditional=trad)
+                hits[f] = scan(fo.text)
+        st.kf = st.view.keys = _key_fields(hits)
         return st
 
     # ------------------------------------------------------------- one rule
@@ -173,20 +210,20 @@ class Engine:
         """Decide one rule. Without ``full``, stop at the first failed condition and
         return None; regexes run only once the literal conditions hold."""
         kf = st.kf
-        none_hits = _lit_hits(cr.none_lit, cr.none_index, kf) if cr.none_lit else []
+        none_hits = lit_hits(cr.none_lit, cr.none_index, kf) if cr.none_lit else []
         if none_hits and not full:
             return None
         all_hits: TermHits = []
         missing: CTerm | None = None
         for t in cr.all_lit:
-            fs = _fields_hit(t, kf)
+            fs = fields_hit(t, kf)
             if fs:
                 all_hits.append((t, fs))
             elif not full:
                 return None
             elif missing is None:
                 missing = t
-        any_hits = _lit_hits(cr.any_lit, cr.any_index, kf)
+        any_hits = lit_hits(cr.any_lit, cr.any_index, kf)
         if not any_hits and cr.has_any and not cr.any_re and not full:
             return None
         if cr.all_re or cr.none_re or cr.any_re:
@@ -254,42 +291,30 @@ class Engine:
 # ----------------------------------------------------------------------- helpers
 
 
-def _fields_hit(t: CTerm, kf: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """Fields where literal term ``t`` hit (its own fields only)."""
-    fs = kf.get(t.key)  # type: ignore[arg-type]  # None (empty term) is never a key
-    if fs is None:
-        return ()
-    if t.fieldset.issuperset(fs):
-        return fs
-    return tuple(f for f in fs if f in t.fieldset)
-
-
-def _lit_hits(
-    terms: tuple[CTerm, ...],
-    index: dict[str, list[CTerm]] | None,
-    kf: dict[str, tuple[str, ...]],
-) -> TermHits:
-    """(term, fields) for the literal terms that hit, in rule order."""
-    if index is None:
-        out: TermHits = []
-        get = kf.get
-        for t in terms:
-            fs = get(t.key)  # type: ignore[arg-type]
-            if fs is not None:
-                if not t.fieldset.issuperset(fs):
-                    fs = tuple(f for f in fs if f in t.fieldset)
-                    if not fs:
-                        continue
-                out.append((t, fs))
-        return out
-    found = kf.keys() & index.keys()
-    cands = sorted((t for k in found for t in index[k]), key=lambda t: t.order)
-    return [(t, fs) for t in cands if (fs := _fields_hit(t, kf))]
+def _first_of_groups(results: list[Result]) -> list[Result]:
+    """``results`` (rule order) without those an earlier rule of their group took."""
+    taken: set[str] = set()
+    out: list[Result] = []
+    for r in results:
+        label = r.rule.exclusive
+        if label is not None:
+            if label in taken:
+                continue
+            taken.add(label)
+        out.append(r)
+    return out
 
 
 def _key_fields(hits: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
     """key → fields it was found in (set operations; a loop only over shared keys)."""
-    kf: dict[str, tuple[str, ...]] = {}
+    if len(hits) == 2:  # the common case: title and summary
+        (f, a), (g, b) = hits.items()
+        kf = dict.fromkeys(b, (g,))
+        kf.update(dict.fromkeys(a, (f,)))
+        if not a.isdisjoint(b):
+            kf.update(dict.fromkeys(a & b, (f, g)))
+        return kf
+    kf = {}
     for f, keys in hits.items():
         if not kf:
             kf = dict.fromkeys(keys, (f,))
@@ -299,73 +324,3 @@ def _key_fields(hits: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
             kf[k] = (*kf[k], f)
         kf.update(dict.fromkeys(new, (f,)))
     return kf
-
-
-def positive_hits(cr: CRule, kf: dict[str, tuple[str, ...]]) -> TermHits:
-    """The any- and all-terms of a plain rule that hit (``Result`` computes it lazily)."""
-    hits = _lit_hits(cr.any_lit, cr.any_index, kf)
-    hits.extend((t, fs) for t in cr.all_lit if (fs := _fields_hit(t, kf)))
-    return hits
-
-
-def keyword_score(fw: dict[str, float], positive: TermHits) -> float:
-    """Σ weight × field weight over distinct terms, each at its best field."""
-    if len(positive) == 1:
-        t, fs = positive[0]
-        if len(fs) == 1:
-            return t.weight * fw[fs[0]]
-        return max(t.weight * fw[f] for f in fs)
-    best: dict[str, float] = {}
-    for t, fs in positive:
-        v = max(t.weight * fw[f] for f in fs)
-        prev = best.get(t.ident)
-        if prev is None or v > prev:
-            best[t.ident] = v
-    return sum(best.values())
-
-
-def score_terms(fw: dict[str, float], positive: TermHits) -> tuple[ScoredTerm, ...]:
-    """The terms behind :func:`keyword_score`, same order, same values."""
-    best: dict[str, ScoredTerm] = {}
-    for t, fs in positive:
-        f = fs[0]
-        for g in fs[1:]:
-            if t.weight * fw[g] > t.weight * fw[f]:
-                f = g
-        s = ScoredTerm(t.term, f, t.weight, fw[f])
-        prev = best.get(t.ident)
-        if prev is None or s.weight * s.field_weight > prev.weight * prev.field_weight:
-            best[t.ident] = s
-    return tuple(best.values())
-
-
-def make_hit(t: CTerm, f: str, view: ItemView) -> Hit:
-    """The :class:`Hit` of term ``t`` in field ``f`` (first occurrence, original offsets)."""
-    fo = view.folded[f]
-    if t.regex is not None:
-        span = view.regex[(t.regex.pattern, f)]
-        assert span is not None
-        s, e = span
-    else:
-        assert t.key is not None
-        s, e = _find(fo.text, t.key)
-    os, oe = fo.span(s, e)
-    return Hit(t.term, t.role, f, os, oe, fo.original[os:oe])
-
-
-def _find(text: str, key: str) -> tuple[int, int]:
-    """First occurrence of a key in folded text, boundaries checked for bounded keys."""
-    if key[0] != "\x00":
-        i = text.find(key)
-        return i, i + len(key)
-    lit = key[1:]
-    left, right = is_word_char(lit[0]), is_word_char(lit[-1])
-    n = len(lit)
-    i = text.find(lit)
-    while i >= 0:
-        if (not left or i == 0 or not is_word_char(text[i - 1])) and (
-            not right or i + n >= len(text) or not is_word_char(text[i + n])
-        ):
-            return i, i + n
-        i = text.find(lit, i + 1)
-    raise AssertionError(f"key {lit!r} reported but not found")

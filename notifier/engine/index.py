@@ -5,7 +5,9 @@ A *key* is a folded literal. Keys whose first or last character is a word charac
 with a ``"\\x00"`` prefix ("bounded" keys: ``"\\x00gpt-5"``); the others (CJK, or
 regex-prefilter literals) are stored as they are ("free" keys). :meth:`KeyIndex.scan`
 returns the set of keys found in a folded text, bounded ones only where both boundaries
-hold.
+hold (``notifier.text``: a word character before the key blocks it; after a key ending
+in a letter a letter blocks it but a digit does not, ``iphone`` in ``iphone16``; after
+one ending in a digit any word character does, ``gpt-5`` in ``gpt-50``).
 
 Each shard holds two automata: free keys, whose hits need no check, are collected by
 ``set(find_matches_as_strings())`` without a Python loop; bounded keys (mostly Latin)
@@ -22,16 +24,27 @@ full rebuild (~1.2 s) every ~10,000 new keys.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from notifier.text import is_word_char
+from notifier.text import LETTER_END, is_word_char, right_bound
 
-_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+class _WordChars(dict[str, bool]):
+    """Character → ``is_word_char``, filled as characters are seen (one dict lookup)."""
+
+    def __missing__(self, ch: str) -> bool:
+        w = is_word_char(ch)
+        if len(self) < 65_536:
+            self[ch] = w
+        return w
+
+
+_WORD = _WordChars()
 
 
 def _isw(ch: str) -> bool:
-    return ch in _ASCII_WORD if ch < "\x80" else is_word_char(ch)
+    return _WORD[ch]
 
 
 class Shard(Protocol):
@@ -48,8 +61,9 @@ def _split(keys: Iterable[str]) -> tuple[list[str], list[str]]:
     return free, bounded
 
 
-def _flags(bounded: list[str]) -> list[tuple[bool, bool]]:
-    return [(_isw(k[1]), _isw(k[-1])) for k in bounded]
+def _flags(bounded: list[str]) -> list[tuple[bool, int]]:
+    """Per bounded key: whether its left side is bounded, and its ``right_bound``."""
+    return [(_isw(k[1]), right_bound(k[-1])) for k in bounded]
 
 
 class RsShard:
@@ -74,16 +88,21 @@ class RsShard:
         )
         if self._bounded is not None:
             n = len(text)
-            bkeys, bflags = self._bkeys, self._bflags
+            bkeys, bflags, word = self._bkeys, self._bflags, _WORD
             for idx, s, e in self._bounded.find_matches_as_indexes(text, overlapping=True):
                 k = bkeys[idx]
                 if k in hits:
                     continue
                 left, right = bflags[idx]
-                if left and s and _isw(text[s - 1]):
+                if left and s and word[text[s - 1]]:
                     continue
-                if right and e < n and _isw(text[e]):
-                    continue
+                if (
+                    right
+                    and e < n
+                    and word[c := text[e]]
+                    and (right != LETTER_END or not c.isdecimal())
+                ):
+                    continue  # a word goes on (a digit may follow a letter)
                 hits.add(k)
         return hits
 
@@ -125,13 +144,22 @@ class PyShard:
                 left, right = self._bflags[idx]
                 if left and s and _isw(text[s - 1]):
                     continue
-                if right and e < n and _isw(text[e]):
-                    continue
+                if (
+                    right
+                    and e < n
+                    and _isw(c := text[e])
+                    and (right != LETTER_END or not c.isdecimal())
+                ):
+                    continue  # a word goes on (a digit may follow a letter)
                 hits.add(k)
         return hits
 
 
 BACKENDS: dict[str, type[RsShard] | type[PyShard]] = {"rs": RsShard, "py": PyShard}
+
+
+def _nothing(text: str) -> set[str]:
+    return set()
 
 
 class KeyIndex:
@@ -147,12 +175,14 @@ class KeyIndex:
         self._dead = 0  # keys of the main shard no longer referenced
         self._main_dirty = True
         self._delta_dirty = False
+        self._stale = True  # an add or discard since the last refresh
 
     def __len__(self) -> int:
         return len(self._refs)
 
     def add(self, key: str) -> None:
         """Reference ``key`` once more."""
+        self._stale = True
         n = self._refs.get(key, 0)
         self._refs[key] = n + 1
         if n:
@@ -165,6 +195,7 @@ class KeyIndex:
 
     def discard(self, key: str) -> None:
         """Drop one reference to ``key``."""
+        self._stale = True
         n = self._refs.get(key, 0)
         if n > 1:
             self._refs[key] = n - 1
@@ -179,16 +210,25 @@ class KeyIndex:
 
     def scan(self, text: str) -> set[str]:
         """Keys found in ``text`` (folded), boundaries checked."""
-        self._refresh()
-        hits = self._main.scan(text) if self._main is not None else set()
-        if self._delta is not None:
-            hits |= self._delta.scan(text)
-        return hits
+        return self.scanner()(text)
+
+    def scanner(self) -> Callable[[str], set[str]]:
+        """:meth:`scan` for the current keys (automata brought up to date once)."""
+        if self._stale:
+            self._refresh()
+            self._stale = False
+        main, delta = self._main, self._delta
+        if delta is None:
+            return main.scan if main is not None else _nothing
+        if main is None:
+            return delta.scan
+        return lambda text: main.scan(text) | delta.scan(text)
 
     def rebuild(self) -> None:
         """Build everything now (otherwise done lazily on the next scan)."""
         self._main_dirty = True
         self._refresh()
+        self._stale = False
 
     def _refresh(self) -> None:
         main = len(self._main_keys)

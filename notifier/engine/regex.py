@@ -1,7 +1,9 @@
 """Regex terms: a static safety check, a literal prefilter, and compilation.
 
 Regex terms run on the *folded* field text (lower case, NFKC, see ``notifier.text``) with
-``re.IGNORECASE``, on at most :data:`MAX_REGEX_INPUT` characters of each field.
+``re.IGNORECASE``, on at most :data:`MAX_REGEX_INPUT` characters of each field; their
+literals are folded the same way and ``\\b`` is a Latin-word boundary
+(``notifier.engine.pattern``).
 
 **Safety without timeouts.** Python's ``re`` backtracks, so some patterns take
 exponential or high-polynomial time on unlucky text. :func:`check_regex` rejects, with a
@@ -36,6 +38,7 @@ from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
+from notifier.engine.pattern import rewrite
 from notifier.text import fold
 
 #: Regex terms see at most this many characters of a field.
@@ -67,16 +70,26 @@ class CompiledRegex:
         return (m.start(), m.end()) if m else None
 
 
-def compile_regex(pattern: str) -> CompiledRegex:
-    """Check and compile a regex term; raise :class:`RegexError` with the reason."""
+def compile_regex(pattern: str, *, traditional: bool = False) -> CompiledRegex:
+    """Check and compile a regex term; raise :class:`RegexError` with the reason.
+
+    The pattern is checked as written, then runs rewritten for folded text
+    (``notifier.engine.pattern``: literals folded, ``\\b`` a Latin-word boundary)."""
     if not pattern:
         raise RegexError("empty regex")
     try:
         parsed = P.parse(pattern, re.IGNORECASE)
-        regex = re.compile(pattern, re.IGNORECASE)
+        re.compile(pattern, re.IGNORECASE)
     except re.error as e:
         raise RegexError(f"invalid regex {pattern!r}: {e}") from None
     check_regex(pattern, parsed)
+    verbose = bool(parsed.state.flags & re.VERBOSE)
+    source = rewrite(pattern, traditional=traditional, verbose=verbose)
+    try:
+        regex = re.compile(source, re.IGNORECASE)
+        parsed = P.parse(source, re.IGNORECASE)
+    except re.error as e:  # a bug of the rewrite, never the user's
+        raise RegexError(f"regex {pattern!r} cannot be folded: {e}") from None
     if regex.match(""):
         raise RegexError(f"regex {pattern!r} matches the empty string, so it matches everything")
     return CompiledRegex(pattern, regex, required_literals(parsed))

@@ -67,17 +67,7 @@ class Result:
     ``"score 1.5 < min_score 2"``.
     """
 
-    __slots__ = (
-        "_cr",
-        "_found",
-        "_hits",
-        "_positive",
-        "_view",
-        "matched",
-        "reason",
-        "rule",
-        "score",
-    )
+    __slots__ = ("_cr", "_found", "_hits", "_positive", "_verdict", "_view", "rule", "score")
 
     def __init__(
         self,
@@ -91,20 +81,35 @@ class Result:
     ) -> None:
         # ``Engine.match`` makes one per matched rule: keep this cheap.
         self.rule: Rule = cr.rule
-        self.matched = matched
         self.score = score
-        self.reason = reason
         self._cr = cr
+        self._view = view
         #: every (term, fields) that hit, none-terms included; None: a matched plain
         #: rule, whose hits are its positive ones, worked out on first use
         self._found = found
         self._positive = positive  # the any/all ones, in scoring order
-        self._view = view
         self._hits: tuple[Hit, ...] | None = None
+        #: (matched, reason); None: matched
+        self._verdict = None if matched and reason == "matched" else (matched, reason)
+
+    @property
+    def matched(self) -> bool:
+        """Whether the rule matched the item."""
+        return self._verdict is None or self._verdict[0]
+
+    @property
+    def reason(self) -> str:
+        """``"matched"`` or why not (see the class docstring)."""
+        return "matched" if self._verdict is None else self._verdict[1]
+
+    def unmatched(self, reason: str) -> Result:
+        """This result, not matched, for ``reason`` (same hits and score)."""
+        found, positive = self._terms()
+        return Result(self._cr, self.score, self._view, found, positive, False, reason)
 
     def _terms(self) -> tuple[TermHits, TermHits]:
         if self._found is None:
-            from notifier.engine.core import positive_hits
+            from notifier.engine.hits import positive_hits
 
             self._found = self._positive = positive_hits(self._cr, self._view.keys)
         assert self._positive is not None
@@ -125,7 +130,7 @@ class Result:
     def hits(self) -> tuple[Hit, ...]:
         """One :class:`Hit` per (term, field) that hit, in rule order (any, all, none)."""
         if self._hits is None:
-            from notifier.engine.core import make_hit
+            from notifier.engine.hits import make_hit
 
             found = sorted(self._terms()[0], key=lambda th: th[0].order)
             self._hits = tuple(make_hit(t, f, self._view) for t, fs in found for f in fs)
@@ -134,7 +139,7 @@ class Result:
     @property
     def scored(self) -> tuple[ScoredTerm, ...]:
         """The terms that make up the keyword part of the score."""
-        from notifier.engine.core import score_terms
+        from notifier.engine.hits import score_terms
 
         return score_terms(self._cr.field_weight, self._terms()[1])
 

@@ -27,7 +27,9 @@ Where notifier differs, on purpose:
   ``machine``; CJK words match anywhere, as before.
 - TrendRadar files a title under the *first* group it matches only; notifier evaluates each
   group as its own rule, so a title can match several groups (the dispatcher dedups per
-  target).
+  target), unless the file is read with ``first_group_only`` (``Rule.exclusive``).
+- A ``\\b`` in a regex is a Latin-word boundary (a CJK character counts as one), so
+  ``/\\bAI\\b/`` matches "AI芯片", which Python's ``\\b`` does not.
 - Mistakes TrendRadar passes over are reported: an invalid regex (TrendRadar prints a
   warning and keeps ``/…/`` as a literal that never matches), ``@N`` that is not a
   positive number (ignored there), ``+``/``!`` with no word (TrendRadar's empty word
@@ -168,11 +170,14 @@ def parse_frequency_words(
     notify: tuple[str, ...] = ("console",),
     tags: tuple[str, ...] = (),
     field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
+    first_group_only: bool = False,
 ) -> tuple[list[Rule], list[ConfigError]]:
     """Return the rules of a TrendRadar keyword file's text, and every problem found.
 
     Each group becomes one rule located at its first line; every ``!`` word and every
-    ``[GLOBAL_FILTER]`` word of the file lands in each rule's ``none``.
+    ``[GLOBAL_FILTER]`` word of the file lands in each rule's ``none``. With
+    ``first_group_only``, a title goes to the first group that matches it only, as in
+    TrendRadar (the rules share ``Rule.exclusive``, the path).
     """
     reader = _Reader(path)
     reader.read(text)
@@ -197,6 +202,7 @@ def parse_frequency_words(
                 notify=notify,
                 field_weights=dict(field_weights),
                 max_items=group.max_items,
+                exclusive=path if first_group_only else None,
                 location=Location(path, group.line),
             )
         )
@@ -209,6 +215,7 @@ def load_frequency_words(
     fields: tuple[str, ...] = ("title",),
     notify: tuple[str, ...] = ("console",),
     tags: tuple[str, ...] = (),
+    first_group_only: bool = False,
 ) -> list[Rule]:
     """Read a TrendRadar keyword file (UTF-8) and return its rules.
 
@@ -225,7 +232,14 @@ def load_frequency_words(
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError("not UTF-8 text", str(path), line) from None
-    rules, errors = parse_frequency_words(text, str(path), fields=fields, notify=notify, tags=tags)
+    rules, errors = parse_frequency_words(
+        text,
+        str(path),
+        fields=fields,
+        notify=notify,
+        tags=tags,
+        first_group_only=first_group_only,
+    )
     if errors:
         raise errors[0]
     return rules

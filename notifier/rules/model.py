@@ -68,6 +68,10 @@ class Rule:
     #: ``instant`` or ``digest``: overrides the delivery mode of the targets for this
     #: rule's matches (``None``: each target's own).
     delivery: str | None = None
+    #: Rules with the same ``exclusive`` label report an item under the first of them
+    #: (in rule order) that matches it, as TrendRadar files a title under its first
+    #: matching group (``frequency_words: [{path, first_group_only: true}]``).
+    exclusive: str | None = None
     location: Location | None = dataclasses.field(default=None, compare=False)
 
     @property

@@ -4,6 +4,7 @@ evaluate; add_rule/remove_rule agree with a fresh engine."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -57,7 +58,7 @@ def corpus_items() -> list[Item]:
     except ImportError:
         return []
     items: list[Item] = []
-    for result in iter_digests("/work/shared/corpus"):
+    for result in iter_digests(Path(__file__).resolve().parents[3] / "shared" / "corpus"):
         items.extend(getattr(result, "items", []) or [])
     return items[::3]
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from notifier import text
 from notifier.text import fold, is_word_char
 
 
@@ -93,3 +98,60 @@ def test_traditional_offsets() -> None:
 )
 def test_is_word_char(ch: str, word: bool) -> None:
     assert is_word_char(ch) is word
+
+
+# -- the C-level paths agree with the per-character reference -----------------------------
+
+TRICKY = [
+    "…OpenAI… 发布",
+    "\u200b新\u200bＧＰＴ－５…",
+    "Straße ﬁx ①号",
+    "e\u200b\u0301",  # a vanishing character between a letter and a combining mark
+    "cafe\u0301 ＡＩ",
+    "soft\u00adware™",
+    "한국어 ㈜ ㎏",
+    "😀\U0001d400x",
+    "\udcff lone surrogate",
+]
+
+
+def _reference(s: str) -> str:
+    return text._fold_slow(s, text._get_tables())[0]
+
+
+@pytest.mark.parametrize("s", TRICKY)
+def test_fast_paths_fold_like_the_reference(s: str) -> None:
+    f = fold(s)
+    assert f.text == _reference(s)
+    ref = text._fold_slow(s, text._get_tables())[1]
+    assert [f.span(i, i + 1) for i in range(len(f.text))] == [
+        ref.span(i, i + 1) for i in range(len(f.text))
+    ]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_fast_paths_fold_like_the_reference_anywhere(s: str) -> None:
+    assert fold(s).text == _reference(s)
+
+
+def test_offset_map_is_built_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = text._base_map
+    monkeypatch.setattr(text, "_base_map", lambda s: calls.append(s) or real(s))
+    f = fold("新模型…发布")
+    assert f.text == "新模型...发布"
+    assert calls == []
+    assert f.source(f.text.index("发布"), len(f.text)) == "发布"
+    assert f.source(3, 4) == "…"
+    assert len(calls) == 1
+    assert fold("新模型，发布").identity  # 1:1 replacements keep offsets: no map
+
+
+def test_corpus_fields_fold_like_the_reference() -> None:
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    if not corpus.is_dir():
+        pytest.skip("no shared corpus here")
+    for path in sorted(corpus.rglob("*.md")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert fold(line).text == _reference(line), line

@@ -10,8 +10,9 @@ from types import ModuleType
 
 import pytest
 
-from notifier import text
+from notifier import hanzi, text
 from notifier.text import fold
+from notifier.textdata import read_data
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,7 +34,7 @@ def _has_opencc_dict() -> bool:
 
 
 def test_fold_tables_match_unicodedata() -> None:
-    shipped = text._read_data("fold.json")
+    shipped = read_data("fold.json")
     if shipped["unidata_version"] != unicodedata.unidata_version:
         pytest.skip("another Unicode version: the tables are computed at run time")
     assert shipped == text.fold_data()
@@ -43,9 +44,10 @@ def test_fold_tables_match_unicodedata() -> None:
 def test_traditional_data_is_current() -> None:
     """The shipped file is what scripts/text_data.py makes from the installed OpenCC/zhconv."""
     built = _script().build()["traditional.json"]
-    shipped = text._read_data("traditional.json")
+    shipped = read_data("traditional.json")
     assert shipped["phrases"] == built["phrases"]
     assert set(shipped["changed"]) == set(built["changed"])
+    assert shipped["keep"] == built["keep"]
 
 
 @pytest.mark.parametrize(
@@ -58,30 +60,30 @@ def test_traditional_data_is_current() -> None:
     ],
 )
 def test_simplified_text_skips_the_converter(s: str) -> None:
-    assert not text._may_change(s)
-    assert text._traditional().convert(s) == (s, [])
+    assert not hanzi.may_change(s)
+    assert hanzi.converter().convert(s) == (s, [])
 
 
 @pytest.mark.parametrize(
     "s", ["輝達", "软體", "辉达发布", "新晶片", "伺服器", "演算法", "超微半导体", "昇腾", "藉口"]
 )
 def test_traditional_characters_and_tech_names_take_it(s: str) -> None:
-    assert text._may_change(s)
+    assert hanzi.may_change(s)
 
 
 def test_every_unchanged_character_is_left_alone() -> None:
     """t2s leaves each CJK character outside ``changed`` as it is (the skip is exact)."""
-    changed = set(text._read_data("traditional.json")["changed"])
+    changed = set(read_data("traditional.json")["changed"])
     cjk = [chr(cp) for cp in range(0x3400, 0xA000) if chr(cp) not in changed]
     joined = "\n".join(cjk)
-    assert text._traditional().t2s(joined) == joined
+    assert hanzi.converter().t2s(joined) == joined
 
 
 def test_fold_results_with_and_without_the_skip() -> None:
     """Same text and offsets as the converter run on everything."""
     for s in ["台灣的輝達發佈AI", "辉达的晶片", "高畫質 高画质", "一份内部文件", "憑藉深沈"]:
         f = fold(s, traditional=True)
-        out, maps = text._traditional().convert(fold(s).text)
+        out, maps = hanzi.converter().convert(fold(s).text)
         assert f.text == out
         assert [f.span(i, i + 1) for i in range(len(out))] == [
             text.Folded(out, s, maps).span(i, i + 1) for i in range(len(out))
