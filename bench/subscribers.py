@@ -118,11 +118,12 @@ def _fill(store: SQLiteStore, exprs: Sequence[str], first_chat: int = 1) -> None
     db = store._db
     db.execute("BEGIN")
     db.executemany(
-        "INSERT INTO chats (chat_id, created_at) VALUES (?, 1)",
+        "INSERT INTO chats (chat_id, created_at, last_number) VALUES (?, 1, 1)",
         [(first_chat + i,) for i in range(len(exprs))],
     )
     db.executemany(
-        "INSERT INTO subscriptions (chat_id, expr, owner, created_at) VALUES (?, ?, ?, 1)",
+        "INSERT INTO subscriptions (chat_id, number, expr, owner, created_at) "
+        "VALUES (?, 1, ?, ?, 1)",
         [(first_chat + i, e, first_chat + i) for i, e in enumerate(exprs)],
     )
     db.execute("COMMIT")

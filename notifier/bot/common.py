@@ -16,6 +16,7 @@ from aiogram.types import Message, User
 from notifier.bot.context import BotContext
 from notifier.bot.exprs import Refusal
 from notifier.bot.i18n import t
+from notifier.bot.inputs import strip_bidi
 from notifier.subscriptions.model import Chat
 
 log = logging.getLogger("notifier.bot")
@@ -46,7 +47,7 @@ async def ensure_chat(ctx: BotContext, chat: TgChat, lang: str) -> Chat:
     row = await ctx.subs.chat(chat.id)
     if row is not None:
         return row
-    title = chat.title or chat.username or chat.full_name or ""
+    title = strip_bidi(chat.title or chat.username or chat.full_name or "")
     row = Chat(chat.id, kind=str(chat.type), lang=lang, title=title, created_at=ctx.clock())
     await ctx.subs.save_chat(row)
     return row
@@ -100,7 +101,7 @@ async def resolve_target(bot: Bot, ctx: BotContext, target: str, lang: str) -> C
         raise Refusal("route_cannot_post", target=target)
     row = await ctx.subs.chat(info.id)
     if row is None:
-        title = info.title or info.username or ""
+        title = strip_bidi(info.title or info.username or "")
         row = Chat(info.id, kind=str(info.type), lang=lang, title=title, created_at=ctx.clock())
         await ctx.subs.save_chat(row)
     return row

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from notifier.bot.inputs import strip_bidi
 from notifier.config import BotLimits
 from notifier.rules.model import Rule, Term
 from notifier.subscriptions import preview as helpers
@@ -53,8 +54,9 @@ def validate(expr: str, limits: BotLimits) -> Rule:
 
 
 def canonical(expr: str) -> str:
-    """The expression with runs of spaces collapsed (for duplicate detection)."""
-    return " ".join(expr.split())
+    """The expression as stored: bidi controls removed, runs of spaces collapsed (so
+    duplicates are found)."""
+    return " ".join(strip_bidi(expr).split())
 
 
 def join_terms(terms: tuple[Term, ...]) -> str:

@@ -1,6 +1,7 @@
 """The update middleware: language, command rate, message length, polite refusals.
 
-Runs around every handler. It puts ``lang`` (the chat's stored language, else the user's
+Runs around every handler. It removes bidi controls from what users typed
+(:mod:`notifier.bot.inputs`), puts ``lang`` (the chat's stored language, else the user's
 Telegram language) into the handler data, answers over-long messages and users over the
 command rate without calling a handler, and turns a :class:`Refusal` raised by a handler
 into its message.
@@ -19,6 +20,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from notifier.bot.context import BotContext
 from notifier.bot.exprs import Refusal
 from notifier.bot.i18n import lang_of, t
+from notifier.bot.inputs import clean_update
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -26,6 +28,7 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class Guard(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        event = clean_update(event)  # before any handler validates or stores the text
         ctx: BotContext = data["ctx"]
         inner = event.event
         user = getattr(inner, "from_user", None)

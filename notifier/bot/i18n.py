@@ -88,6 +88,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "lang_set": {"en": "Language: English.", "zh": "语言已切换为中文。"},
     "lang_usage": {"en": "Usage: /lang en or /lang zh", "zh": "用法：/lang en 或 /lang zh"},
+    "lang_current": {
+        "en": "Language: English. Change it with /lang zh (中文) or /lang en.",
+        "zh": "当前语言：中文。切换：/lang en（English）或 /lang zh。",
+    },
     "sub_usage": {
         "en": (
             'Usage: <code>/sub OpenAI 英伟达 "Sam Altman" +芯片 !广告</code>\n'
@@ -173,10 +177,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "cb_paused": {"en": "Paused #{id}", "zh": "已暂停 #{id}"},
     "cb_resumed": {"en": "Resumed #{id}", "zh": "已恢复 #{id}"},
     "cb_deleted": {"en": "Deleted #{id}", "zh": "已删除 #{id}"},
-    "cb_gone": {"en": "#{id} no longer exists", "zh": "#{id} 已不存在"},
+    "cb_gone": {"en": "That subscription no longer exists", "zh": "该订阅已不存在"},
     "unsub_usage": {
-        "en": "Usage: /unsub 3 (one subscription, see /list) or /unsub all",
-        "zh": "用法：/unsub 3（删除一个，编号见 /list）或 /unsub all",
+        "en": "Usage: /unsub 3 deletes subscription #3 (numbers: /list); "
+        "/unsub all deletes every one.",
+        "zh": "用法：/unsub 3 删除 #3 订阅（编号见 /list）；/unsub all 删除全部订阅。",
     },
     "unsub_done": {"en": "🗑 Deleted {count} subscription(s).", "zh": "🗑 已删除 {count} 个订阅。"},
     "pause_all": {
@@ -245,7 +250,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "✖️ #{id} <code>{expr}</code>：{reason}",
     },
     "top_header": {"en": "<b>🔥 Hottest today</b>", "zh": "<b>🔥 今日最热</b>"},
-    "top_empty": {"en": "Nothing ingested today yet.", "zh": "今天还没有收录新闻。"},
+    "top_empty": {"en": "No stories from today yet.", "zh": "今天还没有新闻。"},
     "story_sources": {"en": "{count} sources", "zh": "{count} 个来源"},
     "unknown": {
         "en": "I don't know that command. /help lists what I can do.",

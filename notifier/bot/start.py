@@ -33,6 +33,9 @@ async def set_lang(
     message: Message, command: CommandObject, bot: Bot, ctx: BotContext, lang: str
 ) -> None:
     wanted = (command.args or "").strip().lower()[:2]
+    if not wanted:  # the current language, and how to change it, in that language
+        await message.answer(t(lang, "lang_current"))
+        return
     if wanted not in LANGS:
         raise Refusal("lang_usage")
     await require_admin(bot, message.chat, message.from_user, message)

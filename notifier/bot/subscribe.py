@@ -1,11 +1,15 @@
 """/sub, /unsub, /list (with pause/resume/delete buttons), /pause, /resume.
 
+Users name subscriptions by their number in the chat (``#2``); the buttons carry the global
+id and the chat, and the store only changes a subscription of that chat.
+
 A config admin may act on another chat the bot posts in: ``/sub @channel OpenAI``,
 ``/list @channel``, ``/unsub -100123 4``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from aiogram import Bot, Router
@@ -29,7 +33,8 @@ from notifier.bot.common import (
 from notifier.bot.context import BotContext
 from notifier.bot.exprs import Refusal, canonical, join_terms, preview, validate
 from notifier.bot.i18n import Html, t
-from notifier.subscriptions.model import Chat
+from notifier.bot.story_dates import dated_within, days_back, zone
+from notifier.subscriptions.model import Chat, Subscription
 
 log = logging.getLogger("notifier.bot")
 
@@ -41,7 +46,8 @@ PREVIEW_SHOWN = 5
 
 class SubAction(CallbackData, prefix="s"):
     """An inline button of /list: ``action`` (pause, resume, delete) subscription ``id``
-    of ``chat`` (the chat the list is about; not always the one it is shown in)."""
+    (the global id, not the number shown) of ``chat`` (the chat the list is about; not
+    always the one it is shown in)."""
 
     action: str
     id: int
@@ -77,7 +83,7 @@ async def sub(
     existing = await ctx.subs.subscriptions(chat.chat_id)
     for old in existing:
         if canonical(old.expr) == expr:
-            raise Refusal("sub_dup", id=old.id)
+            raise Refusal("sub_dup", id=old.number)
     cap = ctx.options.limits.subscriptions
     if len(existing) >= cap:
         raise Refusal("sub_cap", count=len(existing))
@@ -93,7 +99,7 @@ async def sub(
         if terms
     ]
     values = {
-        "id": added.id,
+        "id": added.number,
         "expr": expr,
         "terms": Html("\n".join(lines)),  # escaped by t()
     }
@@ -101,19 +107,22 @@ async def sub(
         text = t(lang, "sub_ok_target", target=target_label(chat), **values)
     else:
         text = t(lang, "sub_ok", **values)
-    await message.answer(fit(text + await _preview(ctx, expr, lang)))
+    await message.answer(fit(text + await _preview(ctx, expr, lang, chat)))
 
 
-async def _preview(ctx: BotContext, expr: str, lang: str) -> str:
-    """What the subscription would have caught in the last days (empty without stories)."""
+async def _preview(ctx: BotContext, expr: str, lang: str, chat: Chat) -> str:
+    """What the subscription would have caught in the last days, by the stories' own
+    dates in the chat's time zone (empty without stories)."""
     if ctx.stories is None:
         return ""
     days = ctx.options.preview_days
-    since = ctx.clock() - days * 86400
+    tz = zone(chat.timezone)
+    first, since = days_back(ctx.clock(), tz, days)
     try:
         caught = await preview(
             ctx.stories, expr, since, traditional=ctx.traditional, field_weights=ctx.field_weights
         )
+        caught = dated_within(caught, first, dt.date.max, tz, lambda c: c.story)
     except Exception:  # the subscription is saved: say so, without the preview
         log.warning("the /sub preview failed", exc_info=True)
         return ""
@@ -145,16 +154,16 @@ async def render_list(
     rows = []
     for s in subs:
         paused = Html(t(lang, "paused_mark")) if s.paused else ""
-        lines.append(t(lang, "list_item", id=s.id, expr=short(s.expr), paused=paused))
+        lines.append(t(lang, "list_item", id=s.number, expr=short(s.expr), paused=paused))
         toggle = "resume" if s.paused else "pause"
         rows.append(
             [
                 InlineKeyboardButton(
-                    text=t(lang, f"btn_{toggle}", id=s.id),
+                    text=t(lang, f"btn_{toggle}", id=s.number),
                     callback_data=SubAction(action=toggle, id=s.id, chat=chat.chat_id).pack(),
                 ),
                 InlineKeyboardButton(
-                    text=t(lang, "btn_delete", id=s.id),
+                    text=t(lang, "btn_delete", id=s.number),
                     callback_data=SubAction(action="delete", id=s.id, chat=chat.chat_id).pack(),
                 ),
             ]
@@ -183,13 +192,17 @@ async def button(
     shown_in = query.message.chat if query.message is not None else None
     await _may_change(bot, ctx, query.from_user, shown_in, callback_data.chat)
     chat_id, sub_id = callback_data.chat, callback_data.id
-    if callback_data.action == "delete":
-        done = await ctx.subs.remove(chat_id, sub_id)
-        key = "cb_deleted"
+    # Only a subscription of that chat (a forged id of another chat's finds nothing).
+    sub = next((s for s in await ctx.subs.subscriptions(chat_id) if s.id == sub_id), None)
+    if sub is None:
+        await query.answer(t(lang, "cb_gone"))
+    elif callback_data.action == "delete":
+        done = await ctx.subs.remove(chat_id, sub.id)
+        await query.answer(t(lang, "cb_deleted", id=sub.number) if done else t(lang, "cb_gone"))
     else:
-        done = await ctx.subs.set_paused(chat_id, sub_id, callback_data.action == "pause")
-        key = "cb_paused" if callback_data.action == "pause" else "cb_resumed"
-    await query.answer(t(lang, key if done else "cb_gone", id=sub_id))
+        pausing = callback_data.action == "pause"
+        await ctx.subs.set_paused(chat_id, sub.id, pausing)  # 0 if it was already
+        await query.answer(t(lang, "cb_paused" if pausing else "cb_resumed", id=sub.number))
     chat = await ctx.subs.chat(chat_id)
     if chat is None or query.message is None or shown_in is None:
         return
@@ -218,14 +231,23 @@ async def _may_change(
 # -- /unsub, /pause, /resume --------------------------------------------------------------------
 
 
-def _one_id(rest: str) -> int | None:
-    """``""`` → None (all); ``"3"`` or ``"#3"`` → 3; anything else is refused."""
+def _number(rest: str, usage: str) -> int | None:
+    """``""`` → None (all); ``"3"`` or ``"#3"`` → 3; anything else: :class:`Refusal`
+    ``usage``."""
     rest = rest.strip().lstrip("#")
     if not rest:
         return None
-    if not rest.isdigit() or len(rest) > 18:
-        raise Refusal("bad_id")
+    if not rest.isdecimal() or len(rest) > 9:  # ASCII or other decimal digits (３)
+        raise Refusal(usage)
     return int(rest)
+
+
+async def _numbered(ctx: BotContext, chat: Chat, number: int) -> Subscription:
+    """The chat's subscription ``#number``; :class:`Refusal` if it has none."""
+    sub = await ctx.subs.numbered(chat.chat_id, number)
+    if sub is None:
+        raise Refusal("not_found", id=number)
+    return sub
 
 
 async def unsub(
@@ -235,12 +257,13 @@ async def unsub(
     if rest.strip().lower() in ("all", "全部"):
         count = await ctx.subs.remove(chat.chat_id)
     else:
-        if not rest.strip():
+        number = _number(rest, "unsub_usage")  # /unsub abc: how to use it, /unsub all too
+        if number is None:
             raise Refusal("unsub_usage")
-        sub_id = _one_id(rest)
-        count = await ctx.subs.remove(chat.chat_id, sub_id)
+        sub = await _numbered(ctx, chat, number)
+        count = await ctx.subs.remove(chat.chat_id, sub.id)
         if not count:
-            raise Refusal("not_found", id=sub_id)
+            raise Refusal("not_found", id=number)
     await message.answer(t(lang, "unsub_done", count=count))
 
 
@@ -249,11 +272,11 @@ async def pause(
 ) -> None:
     paused = command.command.lower() == "pause"
     chat, rest, _ = await _chat_for(bot, ctx, message, command.args or "", lang)
-    sub_id = _one_id(rest)
-    if sub_id is not None:
-        if not await ctx.subs.set_paused(chat.chat_id, sub_id, paused):
-            raise Refusal("not_found", id=sub_id)
-        await message.answer(t(lang, "pause_one" if paused else "resume_one", id=sub_id))
+    number = _number(rest, "bad_id")
+    if number is not None:
+        sub = await _numbered(ctx, chat, number)
+        await ctx.subs.set_paused(chat.chat_id, sub.id, paused)  # 0 if it was already
+        await message.answer(t(lang, "pause_one" if paused else "resume_one", id=number))
         return
     # The whole chat; resuming it also resumes the subscriptions paused one by one.
     await ctx.subs.set_paused(chat.chat_id, None, paused)

@@ -80,7 +80,13 @@ async def subscribers(store: Store, counts: dict[tuple[str, State], int]) -> dic
         )
     live = await store.subscriptions.subscriptions(live_only=True)
     out["skipped"] = [
-        {"subscription": sub.id, "chat": sub.chat_id, "expr": sub.expr, "reason": reason}
+        {
+            "subscription": sub.id,
+            "number": sub.number,
+            "chat": sub.chat_id,
+            "expr": sub.expr,
+            "reason": reason,
+        }
         for sub, reason in unreadable(live)
     ]
     return out
@@ -164,7 +170,7 @@ def render(status: dict[str, Any]) -> str:
         ]
         for bad in subs["skipped"]:
             lines.append(
-                f"  #{bad['subscription']} of chat {bad['chat']} skipped: "
+                f"  #{bad['number']} of chat {bad['chat']} (id {bad['subscription']}) skipped: "
                 f"{bad['expr']}: {bad['reason']}"
             )
     if status["sources"]:

@@ -17,8 +17,18 @@ from notifier.config._nodes import Node
 from notifier.config._problems import closest
 from notifier.config._units import parse_clock
 from notifier.delivery.policy import Mode, Policy
+from notifier.delivery.texts import LANGUAGES
 
-DELIVERY_KEYS = ("mode", "at", "timezone", "quiet", "max_per_hour", "max_items", "backlog")
+DELIVERY_KEYS = (
+    "mode",
+    "at",
+    "timezone",
+    "quiet",
+    "max_per_hour",
+    "max_items",
+    "backlog",
+    "language",
+)
 MODES = tuple(m.value for m in Mode)
 _TIME_HINT = "write HH:MM, e.g. '09:00'"
 
@@ -132,6 +142,10 @@ def _backlog(check: Checker, node: Node, what: str) -> int | None:
     return value
 
 
+def _language(check: Checker, node: Node, what: str) -> str | None:
+    return check.choice(node, what, LANGUAGES)
+
+
 _READERS = {
     "mode": _mode,
     "at": _at,
@@ -140,4 +154,5 @@ _READERS = {
     "max_per_hour": _max_per_hour,
     "max_items": _max_items,
     "backlog": _backlog,
+    "language": _language,
 }

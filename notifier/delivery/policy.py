@@ -35,6 +35,9 @@ class Policy:
     #: Catching up on a backlog: at most this many entries go out (best scores first);
     #: the rest are summarised as a count.
     backlog: int = 20
+    #: ``en`` or ``zh``: the language of what a push adds to the stories (headings,
+    #: counts; ``notifier.delivery.texts``).
+    language: str = "en"
 
 
 # -- when a match is due ----------------------------------------------------------------------

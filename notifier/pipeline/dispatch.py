@@ -6,7 +6,8 @@ policy's ``max_items`` entries each; a backlog is summarised beyond its ``backlo
 sends them through the channel adapter (its rate limiter and inline retries) and records
 the outcome: sent; queued again at a later time (backoff or the service's retry-after);
 dead after too many attempts or on a permanent error; the target gone, which holds its
-deliveries until ``notifier retry --target``.
+deliveries until ``notifier retry --target``. Inside the target's quiet hours nothing is
+sent, whenever it was queued: its due deliveries are queued again for their end.
 
 Several workers may serve one target at once (each with its own claims): before each part
 the channel also takes a slot in the store's shared rate limits
@@ -36,7 +37,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from notifier.delivery.policy import hourly_room
+from notifier.delivery.policy import hourly_room, in_quiet, quiet_end
 from notifier.delivery.shared_limits import MAX_WAIT, SLOTS_KEPT, SharedLimits
 from notifier.errors import StoreError
 from notifier.pipeline.outage import StoreOutage, describe
@@ -261,6 +262,9 @@ class Dispatcher:
                 log.warning("dropped %d deliveries to %s: %s", len(batch), target, why)
                 return
             policy = self.targets.policy(target)
+            if in_quiet(policy, now):  # due in quiet hours (a retry, a cap, a new setting)
+                await self._hold(target, quiet_end(policy, now), now)
+                return
             room = CLAIM_LIMIT
             sent: list[float] = []
             if policy.max_per_hour:
@@ -278,7 +282,9 @@ class Dispatcher:
             batch = await self._claim(target, now)
             if not batch:
                 return
-            plan, summarised = plan_messages(batch, policy, target)
+            plan, summarised = plan_messages(
+                batch, policy, target, operator=self.targets.operator(target)
+            )
             if summarised:
                 await self._record(self.store.summarise, summarised, now)
             for index, (message, ids) in enumerate(plan):
@@ -394,6 +400,14 @@ class Dispatcher:
         )
         self._not_before[target] = now + wait
         return False
+
+    async def _hold(self, target: str, until: float, now: float) -> None:
+        """Queue the target's due deliveries again, due ``until``: nothing is sent."""
+        while batch := await self._claim(target, now):
+            again = Outcome(State.QUEUED, due_at=until, attempted=False)
+            await self._record(self.store.finish, [d.id for d in batch], again, now)
+            if len(batch) < CLAIM_LIMIT:
+                return
 
     async def _claim(self, target: str, now: float) -> list[Delivery]:
         """Claim the target's due deliveries. A claim that failed may have been committed

@@ -29,7 +29,8 @@ from notifier.store import NewDelivery, NewStory, SeenAgain, Store
 
 log = logging.getLogger("notifier.ingest")
 
-#: Items dated this many days before today are a backlog: caught up on, summarised.
+#: Items dated this many days before today are a backlog: caught up on, summarised (due
+#: as the target's policy says, like every match).
 BACKLOG_DAYS = 2
 
 
@@ -216,7 +217,7 @@ class Ingestor:
                     target=target,
                     rules=tuple(dict.fromkeys(r for m in matches for r in (m.rule, *m.also))),
                     score=best.score,
-                    due_at=now if backlog else due_at(self.policy(target), now, mode),
+                    due_at=due_at(self.policy(target), now, mode),  # a backlog too
                     entry=entry_json(item, best.score, best.label or best.rule, tags),
                     backlog=backlog,
                 )

@@ -36,7 +36,8 @@ class TargetSource(Protocol):
     # ``caches_channels = True`` (Targets does not keep their channels), ``async def
     # gone(name, error) -> bool`` (the service said the target is gone; True: handled, its
     # deliveries are dropped instead of held), ``async def moved(name, new_address) ->
-    # bool`` (the service moved it), ``async def aclose()``.
+    # bool`` (the service moved it), ``async def aclose()``; ``operator_targets = False``
+    # (its targets are end users: pushes never show them ``notifier`` commands).
 
 
 class ConfigTargets:
@@ -89,6 +90,12 @@ class Targets:
         """The policy of ``name`` (the default one for an unknown target)."""
         source = self._source(name)
         return source.policy(name) if source else Policy()
+
+    def operator(self, name: str) -> bool:
+        """Whether ``name`` is an operator's target (a configured channel), whose pushes
+        may name ``notifier`` commands; never a source's with ``operator_targets = False``."""
+        source = self._source(name)
+        return source is not None and bool(getattr(source, "operator_targets", True))
 
     def channel(self, name: str, new_address: str | None = None) -> Channel | None:
         """The channel of ``name``, built on first use (``None``: nobody knows it)."""

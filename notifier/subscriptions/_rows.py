@@ -12,7 +12,7 @@ from notifier.subscriptions.model import Change, Chat, Subscription
 CHAT_COLUMNS = (
     "chat_id, kind, lang, timezone, mode, digest_at, quiet, active, paused, title, created_at"
 )
-SUBSCRIPTION_COLUMNS = "id, chat_id, expr, owner, paused, created_at"
+SUBSCRIPTION_COLUMNS = "id, chat_id, expr, owner, paused, created_at, number"
 CHANGE_COLUMNS = "seq, op, chat_id, subscription_id"
 
 
@@ -66,7 +66,7 @@ def _times(text: str) -> tuple[str, ...]:
 
 
 def subscription_from_row(row: Sequence[Any]) -> Subscription:
-    id_, chat_id, expr, owner, paused, created = row
+    id_, chat_id, expr, owner, paused, created, number = row
     return Subscription(
         id=int(id_),
         chat_id=int(chat_id),
@@ -74,6 +74,7 @@ def subscription_from_row(row: Sequence[Any]) -> Subscription:
         owner=None if owner is None else int(owner),
         paused=bool(paused),
         created_at=float(created),
+        number=int(number),
     )
 
 

@@ -24,9 +24,14 @@ CLEAR_INACTIVE = (
 REVIVE_TARGET = (
     "UPDATE targets SET status = 'active', detail = NULL WHERE name = ? AND status = 'gone'"
 )
+#: The chat's next subscription number (no row: no such chat). Numbers are never reused
+#: in a chat; the row lock orders concurrent adds (PostgreSQL), as BEGIN IMMEDIATE does.
+NEXT_NUMBER = (
+    "UPDATE chats SET last_number = last_number + 1 WHERE chat_id = ? RETURNING last_number"
+)
 ADD = (
-    "INSERT INTO subscriptions (chat_id, expr, owner, paused, created_at) "
-    "VALUES (?, ?, ?, ?, ?) RETURNING id"
+    "INSERT INTO subscriptions (chat_id, number, expr, owner, paused, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"
 )
 SUBSCRIPTIONS = f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions"
 LIVE = (
@@ -51,10 +56,15 @@ DROP_QUEUED = (
 )
 #: Migration: a copy of the old chat under the new id (a supergroup now).
 COPY_CHAT = (
-    f"INSERT INTO chats ({CHAT_COLUMNS}) SELECT ?, 'supergroup', lang, timezone, mode, "
-    "digest_at, quiet, active, paused, title, created_at FROM chats WHERE chat_id = ?"
+    f"INSERT INTO chats ({CHAT_COLUMNS}, last_number) SELECT ?, 'supergroup', lang, timezone, "
+    "mode, digest_at, quiet, active, paused, title, created_at, last_number "
+    "FROM chats WHERE chat_id = ?"
 )
+#: Into a copy of the chat: the subscriptions keep their numbers.
 MOVE_SUBSCRIPTIONS = "UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?"
+#: Into a chat that has subscriptions of its own: each moved one takes a new number.
+IDS_OF_CHAT = "SELECT id FROM subscriptions WHERE chat_id = ? ORDER BY id"
+MOVE_ONE = "UPDATE subscriptions SET chat_id = ?, number = ? WHERE id = ?"
 DELETE_CHAT = "DELETE FROM chats WHERE chat_id = ?"
 #: Queued deliveries follow the chat, unless the new target has that story already.
 MOVE_QUEUED = (

@@ -4,7 +4,8 @@ Each live subscription is a rule ``sub:<id>`` (its expression read by
 ``notifier.rules.expr.parse_expr``) in one :class:`~notifier.engine.Engine`, so an item is
 scanned once whatever the number of subscribers. A match goes to the chat ``tg:<chat>``:
 one per chat, with the best score, even when several of its subscriptions hit (their rule
-names are listed in ``Match.also``).
+names are listed in ``Match.also``). Messages name the subscription as the chat knows it:
+its number and words (``#2 OpenAI +芯片``, ``Match.label``), never ``sub:<id>``.
 
 The engine follows the change log through a :class:`Directory`: :meth:`refresh` (called
 before each digest) applies what changed since the last digest, rule by rule.
@@ -85,7 +86,7 @@ class SubscriptionMatcher:
         self.engine = Engine(traditional=traditional)
         self._weights = dict(field_weights) if field_weights is not None else None
         self._route: dict[str, str] = {}  # rule name → target (tg:<chat>)
-        self._words: dict[str, str] = {}  # rule name → the expression, as messages show it
+        self._words: dict[str, str] = {}  # rule name → "#2 OpenAI", as messages show it
         self._terms: dict[Term, Term] = {}  # one object per distinct term
         directory.listen(self._apply)
 
@@ -113,7 +114,7 @@ class SubscriptionMatcher:
                 log.warning("subscription %d of chat %d skipped: %s", sub.id, sub.chat_id, exc)
                 continue
             self._route[name] = target_name(sub.chat_id)
-            self._words[name] = sub.expr
+            self._words[name] = sub.label
 
     def match_digest(self, items: Sequence[Item]) -> list[list[Match]]:
         # The hot path: thousands of matched subscriptions per story at 100,000 of them.

@@ -8,7 +8,8 @@ that turn subscriptions into deliveries). Both sides see only these types.
   posts in. Its target name in the outbox is ``tg:<chat_id>``.
 - A *subscription* is one keyword expression of a chat (the rules.yaml syntax: any-of
   words, quoted phrases, ``+required``, ``!excluded``). Its rule name in the engine is
-  ``sub:<id>``.
+  ``sub:<id>`` (the global id); users see its *number* in the chat, ``#1``, ``#2`` …, never
+  reused within that chat.
 - Every change is appended to a change log with a growing sequence number, so every
   process (bot, ingest) applies other processes' changes without a restart.
 """
@@ -79,6 +80,13 @@ class Subscription:
     owner: int | None = None
     paused: bool = False
     created_at: float = 0.0
+    #: ``#number`` within the chat, as users see it (1, 2 …; never reused in the chat).
+    number: int = 0
+
+    @property
+    def label(self) -> str:
+        """How pushes name it: ``#2 OpenAI +芯片`` (just the words without a number)."""
+        return f"#{self.number} {self.expr}" if self.number else self.expr
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -114,7 +122,13 @@ class SubscriptionStore(abc.ABC):
 
     @abc.abstractmethod
     async def add(self, chat_id: int, expr: str, owner: int | None, now: float) -> Subscription:
-        """Add a subscription to a chat (the chat must exist: ``KeyError`` otherwise)."""
+        """Add a subscription to a chat (the chat must exist: ``KeyError`` otherwise); it
+        takes the chat's next number, one more than any the chat ever had."""
+
+    async def numbered(self, chat_id: int, number: int) -> Subscription | None:
+        """The chat's subscription ``#number``, or ``None``."""
+        found = [s for s in await self.subscriptions(chat_id) if s.number == number]
+        return found[0] if found else None
 
     @abc.abstractmethod
     async def subscriptions(
@@ -150,7 +164,8 @@ class SubscriptionStore(abc.ABC):
     async def migrate(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: move the chat, its subscriptions and its queued
         deliveries to the new id (merged into the new chat if it exists already: the new
-        chat's settings win; a story queued for both goes once)."""
+        chat's settings win, the moved subscriptions are numbered after its own; a story
+        queued for both goes once)."""
 
     @abc.abstractmethod
     async def changes(self, after: int, limit: int = 10_000) -> list[Change]:

@@ -105,11 +105,14 @@ class PostgresSubscriptions(SubscriptionStore):
 
     async def add(self, chat_id: int, expr: str, owner: int | None, now: float) -> Subscription:
         async with self._tx() as tx:
-            if await tx.one(_sql.CHAT_EXISTS, (chat_id,)) is None:
+            row = await tx.one(_sql.NEXT_NUMBER, (chat_id,))
+            if row is None:
                 raise KeyError(f"no chat {chat_id}")
-            (sub_id,) = await tx.one(_sql.ADD, (chat_id, expr, owner, False, float(now)))
+            number = int(row[0])
+            args = (chat_id, number, expr, owner, False, float(now))
+            (sub_id,) = await tx.one(_sql.ADD, args)
             await self._log(tx, "add", chat_id, sub_id)
-        return Subscription(int(sub_id), chat_id, expr, owner, False, float(now))
+        return Subscription(int(sub_id), chat_id, expr, owner, False, float(now), number)
 
     async def subscriptions(
         self, chat_id: int | None = None, *, live_only: bool = False
@@ -165,9 +168,13 @@ class PostgresSubscriptions(SubscriptionStore):
         async with self._tx() as tx:
             if await tx.one(_sql.CHAT_EXISTS, (new_chat_id,)) is None:
                 await tx.run(_sql.COPY_CHAT, (new_chat_id, old_chat_id))
-            if await tx.one(_sql.CHAT_EXISTS, (new_chat_id,)) is not None:
                 await tx.run(_sql.MOVE_SUBSCRIPTIONS, (new_chat_id, old_chat_id))
-                await tx.run(_sql.DELETE_CHAT, (old_chat_id,))
+            else:  # numbered after the chat's own
+                ids = await (await tx.run(_sql.IDS_OF_CHAT, (old_chat_id,))).fetchall()
+                for (sub_id,) in ids:
+                    (number,) = await tx.one(_sql.NEXT_NUMBER, (new_chat_id,))
+                    await tx.run(_sql.MOVE_ONE, (new_chat_id, number, sub_id))
+            await tx.run(_sql.DELETE_CHAT, (old_chat_id,))
             await tx.run(_sql.MOVE_QUEUED, (new, old, new))
             await tx.run(_sql.DROP_QUEUED, (f"migrated to {new}", old))
             await self._log(tx, "chat", old_chat_id)

@@ -68,11 +68,14 @@ class SQLiteSubscriptions(SubscriptionStore):
 
     async def add(self, chat_id: int, expr: str, owner: int | None, now: float) -> Subscription:
         def tx(db: sqlite3.Connection) -> Subscription:
-            if db.execute(_sql.CHAT_EXISTS, (chat_id,)).fetchone() is None:
+            row = db.execute(_sql.NEXT_NUMBER, (chat_id,)).fetchone()
+            if row is None:
                 raise KeyError(f"no chat {chat_id}")
-            (sub_id,) = db.execute(_sql.ADD, (chat_id, expr, owner, False, now)).fetchone()
+            number = int(row[0])
+            args = (chat_id, number, expr, owner, False, now)
+            (sub_id,) = db.execute(_sql.ADD, args).fetchone()
             self._log(db, "add", chat_id, sub_id)
-            return Subscription(sub_id, chat_id, expr, owner, False, float(now))
+            return Subscription(sub_id, chat_id, expr, owner, False, float(now), number)
 
         return await self._run(tx)
 
@@ -132,9 +135,12 @@ class SQLiteSubscriptions(SubscriptionStore):
         def tx(db: sqlite3.Connection) -> None:
             if db.execute(_sql.CHAT_EXISTS, (new_chat_id,)).fetchone() is None:
                 db.execute(_sql.COPY_CHAT, (new_chat_id, old_chat_id))
-            if db.execute(_sql.CHAT_EXISTS, (new_chat_id,)).fetchone() is not None:
                 db.execute(_sql.MOVE_SUBSCRIPTIONS, (new_chat_id, old_chat_id))
-                db.execute(_sql.DELETE_CHAT, (old_chat_id,))
+            else:  # numbered after the chat's own
+                for (sub_id,) in db.execute(_sql.IDS_OF_CHAT, (old_chat_id,)).fetchall():
+                    (number,) = db.execute(_sql.NEXT_NUMBER, (new_chat_id,)).fetchone()
+                    db.execute(_sql.MOVE_ONE, (new_chat_id, number, sub_id))
+            db.execute(_sql.DELETE_CHAT, (old_chat_id,))
             db.execute(_sql.MOVE_QUEUED, (new, old, new))
             db.execute(_sql.DROP_QUEUED, (f"migrated to {new}", old))
             self._log(db, "chat", old_chat_id)

@@ -4,7 +4,7 @@ Every chat gets a :class:`~channels.telegram.TelegramChannel` on one shared aiog
 ``Bot`` (one HTTP session for all chats, however many there are); the channels of the
 chats served recently are kept (their per-chat rate windows with them), the others are
 built again when needed. A chat's delivery policy comes from its settings (``/mode``,
-``/tz``, quiet hours), read from the :class:`Directory`.
+``/tz``, quiet hours, ``/lang`` for the texts a push adds), read from the :class:`Directory`.
 
 When Telegram says a chat is gone (the user blocked the bot, the bot was removed from the
 group, the chat no longer exists), the chat is deactivated and its queued deliveries are
@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from notifier.delivery.policy import Mode, Policy
+from notifier.delivery.texts import language
 from notifier.subscriptions.directory import Directory
 from notifier.subscriptions.model import Chat, chat_of
 
@@ -40,6 +41,8 @@ class SubscriberTargets:
 
     #: :class:`~notifier.pipeline.targets.Targets` must not keep our channels: we do.
     caches_channels = True
+    #: End users: pushes never show them ``notifier`` commands.
+    operator_targets = False
 
     def __init__(
         self,
@@ -92,7 +95,7 @@ class SubscriberTargets:
         chat = self.directory.chats.get(chat_id) if chat_id is not None else None
         if chat is None:
             return Policy()
-        key = (chat.mode, chat.digest_at, chat.timezone, chat.quiet)
+        key = (chat.mode, chat.digest_at, chat.timezone, chat.quiet, chat.lang)
         policy = self._policies.get(key)
         if policy is None:
             policy = self._policies[key] = chat_policy(chat)
@@ -160,6 +163,7 @@ def chat_policy(chat: Chat) -> Policy:
             at=at,
             timezone=None if chat.timezone in ("", "UTC") else chat.timezone,
             quiet=quiet,
+            language=language(chat.lang),
         )
         if policy.timezone:
             from notifier.delivery.policy import zone

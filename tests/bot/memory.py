@@ -17,6 +17,7 @@ class MemorySubscriptions(SubscriptionStore):
         self.log: list[Change] = []
         self.stories = stories or []
         self._ids = itertools.count(1)
+        self._last_number: dict[int, int] = {}  # chat → highest number handed out
 
     def _change(self, op: str, chat_id: int, sub: int | None = None) -> None:
         self.log.append(Change(len(self.log) + 1, op, chat_id, sub))
@@ -31,7 +32,8 @@ class MemorySubscriptions(SubscriptionStore):
     async def add(self, chat_id: int, expr: str, owner: int | None, now: float) -> Subscription:
         if chat_id not in self.chats:
             raise KeyError(chat_id)
-        sub = Subscription(next(self._ids), chat_id, expr, owner, created_at=now)
+        number = self._last_number[chat_id] = self._last_number.get(chat_id, 0) + 1
+        sub = Subscription(next(self._ids), chat_id, expr, owner, created_at=now, number=number)
         self.subs[sub.id] = sub
         self._change("add", chat_id, sub.id)
         return sub
@@ -91,11 +93,18 @@ class MemorySubscriptions(SubscriptionStore):
         old = self.chats.pop(old_chat_id, None)
         if old is None:
             return
-        if new_chat_id not in self.chats:
+        known = new_chat_id in self.chats
+        if not known:
             self.chats[new_chat_id] = dataclasses.replace(old, chat_id=new_chat_id)
-        for s in list(self.subs.values()):
+            self._last_number[new_chat_id] = self._last_number.get(old_chat_id, 0)
+        for s in sorted(self.subs.values(), key=lambda s: s.id):
             if s.chat_id == old_chat_id:
-                self.subs[s.id] = dataclasses.replace(s, chat_id=new_chat_id)
+                number = s.number
+                if known:  # numbered after the chat's own
+                    number = self._last_number[new_chat_id] = (
+                        self._last_number.get(new_chat_id, 0) + 1
+                    )
+                self.subs[s.id] = dataclasses.replace(s, chat_id=new_chat_id, number=number)
         self._change("chat", new_chat_id)
 
     async def changes(self, after: int, limit: int = 10_000) -> list[Change]:

@@ -45,7 +45,7 @@ async def test_bad_and_empty_input(start_bot: StartBot, store: Store) -> None:
     bad_regex = await talk.reply(ALICE, "/sub /GPT-(/")
     assert bad_regex.text.startswith("I could not read that expression:")
     assert (await talk.reply(ALICE, "/unsub")).text.startswith("Usage: /unsub 3")
-    assert "number from /list" in (await talk.reply(ALICE, "/unsub abc")).text
+    assert "/unsub all deletes every one" in (await talk.reply(ALICE, "/unsub abc")).text
     assert "number from /list" in (await talk.reply(ALICE, "/pause 1" + "9" * 40)).text
     assert (await talk.reply(ALICE, "/mode")).text.startswith("Usage: /mode instant")
     assert (await talk.reply(ALICE, "/mode digest 25:00")).text.startswith("25:00 is not a time")
@@ -57,7 +57,7 @@ async def test_bad_and_empty_input(start_bot: StartBot, store: Store) -> None:
     assert (await talk.reply(ALICE, "/quiet 7:00-7:00")).text.startswith("Usage: /quiet")
     assert (await talk.reply(ALICE, "/test")).text.startswith("Usage: /test a headline")
     assert "no subscriptions to test" in (await talk.reply(ALICE, "/test OpenAI")).text
-    assert (await talk.reply(ALICE, "/top")).text == "Nothing ingested today yet."
+    assert (await talk.reply(ALICE, "/top")).text == "No stories from today yet."
     assert await store.subscriptions.subscriptions(ALICE) == []
 
 

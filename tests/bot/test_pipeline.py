@@ -41,8 +41,8 @@ async def test_a_subscription_made_in_chat_gets_the_matching_story(
     assert (
         "Subscribed #1" in (await talk.reply(ALICE, '/sub 英伟达 "Sam Altman" +芯片 !广告')).text
     )
-    assert "已订阅 #2" in (await talk.reply(WANG, "/sub 机器人", lang="zh")).text
-    assert "已订阅 #3" in (await talk.reply(GROUP, "/sub DeepSeek", user=WANG, lang="zh")).text
+    assert "已订阅 #1" in (await talk.reply(WANG, "/sub 机器人", lang="zh")).text  # per chat
+    assert "已订阅 #1" in (await talk.reply(GROUP, "/sub DeepSeek", user=WANG, lang="zh")).text
 
     directory = Directory(store.subscriptions)
     await directory.load()
@@ -52,8 +52,8 @@ async def test_a_subscription_made_in_chat_gets_the_matching_story(
         store, [SubscriptionMatcher(directory)], targets.policy, known_target=targets.knows
     )
     # A change made in chat after the matcher loaded: picked up before the next digest.
-    assert "已暂停 #2" in (await talk.reply(WANG, "/pause 2")).text
-    assert "已恢复 #2" in (await talk.reply(WANG, "/resume 2")).text
+    assert "已暂停 #1" in (await talk.reply(WANG, "/pause 1")).text
+    assert "已恢复 #1" in (await talk.reply(WANG, "/resume 1")).text
     await talk.reply(WANG, "/sub 融资")
 
     talk.clock.now += 60  # the digest comes a minute later
@@ -71,6 +71,7 @@ async def test_a_subscription_made_in_chat_gets_the_matching_story(
     assert "英伟达发布新一代 AI 芯片" in alice.text
     assert "限时优惠" not in alice.text
     assert "sub:" not in alice.text  # the entry names the subscription by its words
+    assert '#1 英伟达 "Sam Altman" +芯片 !广告' in alice.text  # and its number in the chat
     assert alice.preview_disabled
     links = [e["url"] for e in alice.entities if e["type"] == "text_link"]
     assert "https://example.com/nvidia-chip?a=1&b=2" in links

@@ -70,16 +70,24 @@ async def test_subscribers_chats_are_summed_up_not_listed(store: Store) -> None:
 async def test_subscriptions_the_matcher_skips_are_listed(store: Store) -> None:
     # A stored expression the engine refuses (older bot, by hand, `db copy`) is skipped by
     # the matcher; status names it so its owner can be told.
+    # It is named by its number in the chat, as its owner knows it (and its global id).
     subs = store.subscriptions
-    await subs.save_chat(Chat(7, created_at=1.0))
+    for chat in (7, 8):
+        await subs.save_chat(Chat(chat, created_at=1.0))
     await subs.add(7, "OpenAI", 7, 1.0)
-    bad = await subs.add(7, "/(a+)+b/", 7, 1.0)
+    await subs.add(8, "OpenAI", 8, 1.0)
+    bad = await subs.add(8, "/(a+)+b/", 8, 1.0)
     status = await gather(store, None)
     [row] = status["subscribers"]["skipped"]
-    assert (row["subscription"], row["chat"], row["expr"]) == (bad.id, 7, "/(a+)+b/")
+    assert (row["subscription"], row["number"], row["chat"], row["expr"]) == (
+        bad.id,
+        2,
+        8,
+        "/(a+)+b/",
+    )
     assert "nested quantifier" in row["reason"]
     text = render(status)
-    assert f"  #{bad.id} of chat 7 skipped: /(a+)+b/: column 1: regex" in text
+    assert f"  #2 of chat 8 (id {bad.id}) skipped: /(a+)+b/: column 1: regex" in text
 
 
 def test_status_command_json_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

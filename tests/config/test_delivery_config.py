@@ -130,7 +130,7 @@ def test_every_problem_at_its_line(problems: Problems):
         "rules.yaml:7: delivery: max_items: must be a whole number > 0, got a string",
         "rules.yaml:8: delivery: backlog: must be a whole number >= 0, got -1",
         "rules.yaml:9: delivery: unknown setting 'when' (known: mode, at, timezone, quiet, "
-        "max_per_hour, max_items, backlog)",
+        "max_per_hour, max_items, backlog, language)",
         "rules.yaml:14: channel 'tg': delivery: at: give at least one time, "
         "e.g. ['09:00', '18:00']",
         "rules.yaml:15: channel 'tg': delivery: quiet: start and end are the same time; "
@@ -177,3 +177,23 @@ def test_at_without_digest_mode_warns(write: Callable[..., str], config: str, wa
     report = inspect_config(write(text))
     assert report.config is not None
     assert [str(w) for w in report.warnings] == warned
+
+
+def test_language_of_the_pushes(write: Callable[..., str], problems: Problems):
+    """``language: zh`` (top level or a channel's) makes a target's push headings Chinese;
+    only en and zh are known."""
+    config = load_config(
+        write(
+            "delivery: {language: zh}\n"
+            "channels:\n  tg: {type: console, delivery: {language: en}}\n" + ONE
+        )
+    )
+    assert config.policy("tg").language == "en"
+    assert config.policy("console").language == "zh"
+    assert (
+        load_config(write("channels:\n  tg: {type: console}\n" + ONE)).policy("tg").language
+        == "en"
+    )
+    assert problems("delivery: {language: cn}\n" + ONE) == [
+        "rules.yaml:1: delivery: language: must be en or zh, got 'cn'"
+    ]

@@ -39,7 +39,8 @@ async def test_matches_go_to_the_chats(sqlite_store: Store) -> None:
     found = matcher.match_digest([NVIDIA, OPENAI, AD])
     assert set(targets(found[0])) == {"tg:1", "tg:-100"}
     assert targets(found[0])["tg:1"].rule == f"sub:{a.id}"
-    assert targets(found[0])["tg:1"].label == "英伟达 +芯片 !广告"  # messages show the words
+    # Messages show the chat's number and the words.
+    assert targets(found[0])["tg:1"].label == "#1 英伟达 +芯片 !广告"
     assert set(targets(found[1])) == {"tg:2"}
     assert set(targets(found[2])) == {"tg:-100"}  # chat 1 excludes 广告
 

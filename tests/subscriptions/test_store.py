@@ -219,6 +219,7 @@ async def test_db_copy_carries_subscriptions(tmp_path: Path, pg_url: str) -> Non
         assert chat.quiet == ("23:00", "07:00")
         b = await subs.add(1, "OpenAI", 1, NOW)
         assert b.id > a.id
+        assert (a.number, b.number) == (1, 2)  # the chat's counter came along
         assert await subs.last_change() > last
 
 
