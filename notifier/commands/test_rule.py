@@ -27,15 +27,10 @@ PLAIN_MARK = ("[", "]")
 
 def highlight(text: str, hits: Sequence[Hit], marks: tuple[str, str]) -> str:
     """Wrap the spans of ``hits`` in ``text`` with ``marks``, merging overlaps."""
-    spans = sorted((h.start, h.end) for h in hits if h.end > h.start)
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
+    from notifier.views.results import merge_spans
+
     out, pos = [], 0
-    for start, end in merged:
+    for start, end in merge_spans((h.start, h.end) for h in hits):
         out += [text[pos:start], marks[0], text[start:end], marks[1]]
         pos = end
     out.append(text[pos:])
@@ -84,28 +79,15 @@ class Report:
         return r.reason
 
     def _json(self, result: ParseResult, rows: list[tuple[Item, list[Result]]]) -> None:
+        from notifier.views.results import result_json
+
         for item, results in rows:
             for r in results:
                 if not (self.matched(r) or self.args.all):
                     continue
                 record = {
                     "digest": result.origin,
-                    "rule": r.rule.name,
-                    "matched": self.matched(r),
-                    "score": round(r.score, 4),
-                    "reason": self.reason(r),
-                    "hits": [
-                        {
-                            "term": h.term.text,
-                            "role": h.role,
-                            "field": h.field,
-                            "start": h.start,
-                            "end": h.end,
-                            "text": h.text,
-                        }
-                        for h in r.hits
-                    ],
-                    "breakdown": [[label, value] for label, value in r.breakdown],
+                    **result_json(r, matched=self.matched(r), reason=self.reason(r)),
                     "item": item.to_json(),
                 }
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -143,13 +125,10 @@ class Report:
         print(f"{score}  {name:<{width}}  {item.rank:3d}  {title}")
 
     def _explain(self, r: Result) -> None:
-        pad = " " * 10
-        for h in r.hits:
-            where = f"{h.field}[{h.start}:{h.end}]"
-            print(f"{pad}{h.role:<4}  {h.term.text!r} in {where} = {h.text!r}")
-        for label, value in r.breakdown:
-            shown = f"{value:.4g}" if isinstance(value, float) else value
-            print(f"{pad}{label}: {shown}")
+        from notifier.views.results import explain_lines
+
+        for line in explain_lines(r):
+            print(" " * 10 + line)
 
     def summary(self, digests: int) -> None:
         """Print the closing line (human mode only)."""

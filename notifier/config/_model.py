@@ -74,10 +74,16 @@ class ServerSpec:
     header_timeout: float = 15.0
     #: Uploads received or processed at once (503 with Retry-After beyond).
     max_uploads: int = 16
+    #: Bearer token for reading the web page (``/``, ``/play``, ``/status``) when the
+    #: server listens beyond loopback (``None`` there: the page answers 403).
+    view_token: str | None = None
 
     def __repr__(self) -> str:
         token = "***" if self.token else None
-        return f"ServerSpec(host={self.host!r}, port={self.port}, token={token})"
+        view = "***" if self.view_token else None
+        return (
+            f"ServerSpec(host={self.host!r}, port={self.port}, token={token}, view_token={view})"
+        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False)

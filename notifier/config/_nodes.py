@@ -81,8 +81,11 @@ def describe(value: object) -> str:
     return type(value).__name__
 
 
-def compose(text: str, path: str, problems: Problems) -> Node | None:
-    """Parse YAML text; report a syntax error and return ``None`` when it has one."""
+def compose(
+    text: str, path: str, problems: Problems, environ: Mapping[str, str] | None = None
+) -> Node | None:
+    """Parse YAML text; report a syntax error and return ``None`` when it has one.
+    ``${VAR}`` reads ``environ`` (default: the process environment)."""
     try:
         check_shape(text)
         root = _compose(text)
@@ -95,7 +98,7 @@ def compose(text: str, path: str, problems: Problems) -> Node | None:
         return None
     if root is None:
         return None
-    return _Converter(path, problems, os.environ).convert(root)
+    return _Converter(path, problems, os.environ if environ is None else environ).convert(root)
 
 
 def _compose(text: str) -> yaml.Node | None:

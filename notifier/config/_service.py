@@ -24,7 +24,15 @@ ENV_STORE = "NOTIFIER_STORE"
 SQLITE = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 MEMORY = ":memory:"
-SERVER_KEYS = ("listen", "token", "max_body", "body_timeout", "header_timeout", "max_uploads")
+SERVER_KEYS = (
+    "listen",
+    "token",
+    "view_token",
+    "max_body",
+    "body_timeout",
+    "header_timeout",
+    "max_uploads",
+)
 _STORE_HINT = "write sqlite:///PATH or postgresql://USER@HOST/DB"
 
 
@@ -115,6 +123,7 @@ def read_server(check: Checker, node: Node | None) -> ServerSpec | None:
         token = check.string(token_node, "server: token")
         if token is not None and any(c.isspace() for c in token):
             check.fail(token_node, "server: token: must not contain spaces or line breaks")
+    view_token = _view_token(check, values.get("view_token"))
     if "max_body" in values:
         size = parse_size(values["max_body"].value)
         if not size:
@@ -128,7 +137,18 @@ def read_server(check: Checker, node: Node | None) -> ServerSpec | None:
     limits = _upload_limits(check, values)
     if len(check.problems.errors) > before or any(n.broken for n in values.values()):
         return None
-    return ServerSpec(host, port, token, max_body, **limits)
+    return ServerSpec(host, port, token, max_body, view_token=view_token, **limits)
+
+
+def _view_token(check: Checker, node: Node | None) -> str | None:
+    """``view_token``: what reading the web page needs off loopback (no spaces)."""
+    if node is None or node.value is None:
+        return None
+    found = check.string(node, "server: view_token")
+    if found is not None and any(c.isspace() for c in found):
+        check.fail(node, "server: view_token: must not contain spaces or line breaks")
+        return None
+    return found or None
 
 
 def _upload_limits(check: Checker, values: dict[str, Node]) -> dict[str, Any]:

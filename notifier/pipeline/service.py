@@ -315,6 +315,9 @@ class Service:
             max_uploads=self.config.server.max_uploads,
         )
         host, port = self.listen
+        from notifier.web import mount
+
+        mount(app, self.store, self.config, host)  # the page: /, /play, /status
         self._runner = await serve(app, host, port)
         bound = getattr(self._runner, "port", port)
         self._address = f"http://{host}:{bound}"

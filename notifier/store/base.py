@@ -269,6 +269,32 @@ class Store(abc.ABC):
         """Return the stories first seen since ``since``, most sources first, then newest:
         each the stored item JSON plus ``story_id``, ``sources``, ``first_seen``."""
 
+    # -- reading (the web page, the playground: notifier.views) ----------------------------
+
+    @abc.abstractmethod
+    async def stories_between(
+        self, start: float, end: float, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The stories whose date (``published``, else ``first_seen``) is in [start, end),
+        most sources first, then oldest: each the stored item JSON plus ``story_id``,
+        ``num``, ``sources``, ``first_seen``, ``published``."""
+
+    @abc.abstractmethod
+    async def story_stamp(self, start: float, end: float) -> tuple[int, int, int]:
+        """``(count, highest num, sum of sources)`` of the stories :meth:`stories_between`
+        gives: it changes whenever they do (a new story, a new sighting)."""
+
+    @abc.abstractmethod
+    async def story_by_num(self, num: int) -> dict[str, Any] | None:
+        """The story numbered ``num`` (as :meth:`stories_between` gives it), or ``None``."""
+
+    @abc.abstractmethod
+    async def delivery_states(
+        self, story_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str, State, int]]]:
+        """``{story_id: [(target, state, attempts), ...]}`` of those stories' deliveries,
+        by target (stories without any are left out)."""
+
     # -- dispatch --------------------------------------------------------------------------
 
     @abc.abstractmethod

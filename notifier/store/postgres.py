@@ -77,6 +77,7 @@ _QUEUE_HEADS = (
     "WHERE t.target IS NOT NULL AND t.target NOT IN "
     "(SELECT name FROM targets WHERE status <> 'active'))"
 )
+_STORY_COLUMNS = "id, num, item, sources, first_seen, published"
 _TARGET_FIELDS = (
     "status",
     "detail",
@@ -235,6 +236,46 @@ class PostgresStore(Store):
         for story_id, item, sources, first_seen in await self._all(sql, (float(since), limit)):
             item.update(story_id=story_id, sources=sources, first_seen=first_seen)
             out.append(item)
+        return out
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def stories_between(
+        self, start: float, end: float, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        sql = (
+            f"SELECT {_STORY_COLUMNS} FROM stories WHERE COALESCE(published, first_seen) >= %s "
+            "AND COALESCE(published, first_seen) < %s ORDER BY sources DESC, num LIMIT %s"
+        )
+        rows = await self._all(sql, (float(start), float(end), limit))
+        return [_story(row) for row in rows]
+
+    async def story_stamp(self, start: float, end: float) -> tuple[int, int, int]:
+        sql = (
+            "SELECT COUNT(*), COALESCE(MAX(num), 0), COALESCE(SUM(sources), 0) FROM stories "
+            "WHERE COALESCE(published, first_seen) >= %s AND COALESCE(published, first_seen) < %s"
+        )
+        ((count, num, sources),) = await self._all(sql, (float(start), float(end)))
+        return int(count), int(num), int(sources)
+
+    async def story_by_num(self, num: int) -> dict[str, Any] | None:
+        rows = await self._all(f"SELECT {_STORY_COLUMNS} FROM stories WHERE num = %s", (num,))
+        return _story(rows[0]) if rows else None
+
+    async def delivery_states(
+        self, story_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str, State, int]]]:
+        wanted = list(dict.fromkeys(story_ids))
+        if not wanted:
+            return {}
+        rows = await self._all(
+            "SELECT story_id, target, state, attempts FROM deliveries "
+            "WHERE story_id = ANY(%s) ORDER BY story_id, target",
+            (wanted,),
+        )
+        out: dict[str, list[tuple[str, State, int]]] = {}
+        for story_id, target, state, attempts in rows:
+            out.setdefault(story_id, []).append((target, State(state), attempts))
         return out
 
     # -- dispatch --------------------------------------------------------------------------
@@ -500,3 +541,13 @@ def _json(value: Any) -> str:
 
 def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _story(row: Sequence[Any]) -> dict[str, Any]:
+    """A stored story as :meth:`Store.stories_between` gives it (``item`` read as JSON)."""
+    story_id, num, item, sources, first_seen, published = row
+    data: dict[str, Any] = dict(item)
+    data.update(
+        story_id=story_id, num=num, sources=sources, first_seen=first_seen, published=published
+    )
+    return data

@@ -63,6 +63,7 @@ _QUEUE_HEADS = (
     "WHERE t.target IS NOT NULL AND t.target NOT IN "
     "(SELECT name FROM targets WHERE status != 'active'))"
 )
+_STORY_COLUMNS = "id, num, item, sources, first_seen, published"
 _TARGET_FIELDS = (
     "status",
     "detail",
@@ -291,6 +292,51 @@ class SQLiteStore(Store):
             data = json.loads(item)
             data.update(story_id=story_id, sources=sources, first_seen=first_seen)
             out.append(data)
+        return out
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def stories_between(
+        self, start: float, end: float, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        sql = (
+            f"SELECT {_STORY_COLUMNS} FROM stories WHERE COALESCE(published, first_seen) >= ? "
+            "AND COALESCE(published, first_seen) < ? ORDER BY sources DESC, num LIMIT ?"
+        )
+        args = (start, end, -1 if limit is None else limit)
+        rows = await self._run(lambda db: db.execute(sql, args).fetchall(), False)
+        return [_story(row) for row in rows]
+
+    async def story_stamp(self, start: float, end: float) -> tuple[int, int, int]:
+        sql = (
+            "SELECT COUNT(*), COALESCE(MAX(num), 0), COALESCE(SUM(sources), 0) FROM stories "
+            "WHERE COALESCE(published, first_seen) >= ? AND COALESCE(published, first_seen) < ?"
+        )
+        row = await self._run(lambda db: db.execute(sql, (start, end)).fetchone(), False)
+        return int(row[0]), int(row[1]), int(row[2])
+
+    async def story_by_num(self, num: int) -> dict[str, Any] | None:
+        sql = f"SELECT {_STORY_COLUMNS} FROM stories WHERE num = ?"
+        row = await self._run(lambda db: db.execute(sql, (num,)).fetchone(), False)
+        return _story(row) if row else None
+
+    async def delivery_states(
+        self, story_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str, State, int]]]:
+        def q(db: sqlite3.Connection) -> list[Any]:
+            rows = []
+            for chunk in _chunks(list(dict.fromkeys(story_ids)), 500):
+                marks = ",".join("?" * len(chunk))
+                rows += db.execute(
+                    "SELECT story_id, target, state, attempts FROM deliveries "
+                    f"WHERE story_id IN ({marks}) ORDER BY story_id, target",
+                    chunk,
+                ).fetchall()
+            return rows
+
+        out: dict[str, list[tuple[str, State, int]]] = {}
+        for story_id, target, state, attempts in await self._run(q, False):
+            out.setdefault(story_id, []).append((target, State(state), attempts))
         return out
 
     # -- dispatch --------------------------------------------------------------------------
@@ -559,9 +605,16 @@ def _migrate(db: sqlite3.Connection) -> None:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration file into statements (no ``;`` inside our strings)."""
+    """Split a migration file into statements (no ``;`` inside our strings); a trigger's
+    ``BEGIN … END`` body stays one statement."""
     lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    out: list[str] = []
+    for part in "\n".join(lines).split(";"):
+        if out and "BEGIN" in out[-1].split() and not out[-1].endswith("END"):
+            out[-1] += ";" + part.rstrip()
+        elif part.strip():
+            out.append(part.strip())
+    return [s for s in out if s]
 
 
 def _owner(db: sqlite3.Connection, story: NewStory) -> str | None:
@@ -599,6 +652,16 @@ def _source_counts(db: sqlite3.Connection, story_ids: set[str]) -> dict[str, int
             db.execute(f"SELECT id, sources FROM stories WHERE id IN ({marks})", chunk).fetchall()
         )
     return found
+
+
+def _story(row: Sequence[Any]) -> dict[str, Any]:
+    """A stored story as :meth:`Store.stories_between` gives it."""
+    story_id, num, item, sources, first_seen, published = row
+    data: dict[str, Any] = json.loads(item)
+    data.update(
+        story_id=story_id, num=num, sources=sources, first_seen=first_seen, published=published
+    )
+    return data
 
 
 def _slot_wait(db: sqlite3.Connection, limits: Sequence[Limit], now: float) -> float:
