@@ -1,4 +1,5 @@
-"""Start-up of ``notifier check`` and ``notifier test-rule`` over ``python -c pass``.
+"""Start-up of ``notifier check``, ``notifier test-rule`` and ``notifier mcp`` over
+``python -c pass``.
 
     python bench/startup.py               # median of 15 runs of each command
     python bench/startup.py --runs 31     # more runs
@@ -10,7 +11,9 @@ repository root, so ``rules.yaml`` is the example config), interleaved with the 
 Output to /dev/null. The table gives the median wall-clock time and the start-up of each
 command over the baseline's median (its "own start-up"; the issue's target is under 0.3 s,
 judged on wall clock), and the same in CPU time (user + system of the child), which a busy
-machine disturbs less.
+machine disturbs less. ``notifier mcp`` runs with stdin at end of file: it starts, reads the
+config, opens a store (a temporary SQLite file), finds no client and exits; its target is
+0.5 s (issue 15). ``import mcp.server.fastmcp`` is the MCP SDK alone, for comparison.
 ``--imports N`` runs each command once more with ``-X importtime`` and lists its N slowest
 top-level imports (cumulative; those ``python -c pass`` makes too, such as ``site``, left
 out) and their total.
@@ -24,16 +27,23 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 0.3  # seconds over `python -c pass` (issue 2)
+#: Targets of the commands that have their own (seconds over `python -c pass`; None: a
+#: reference, no target).
+TARGETS: dict[str, float | None] = {"notifier mcp": 0.5, "import mcp.server.fastmcp": None}
+STORE = f"sqlite:///{tempfile.gettempdir()}/notifier-bench-startup.db"
 
 COMMANDS: dict[str, list[str]] = {
     "python -c pass": ["-c", "pass"],
     "notifier check rules.yaml": ["-m", "notifier", "check", "rules.yaml"],
     "notifier test-rule examples/digests": ["-m", "notifier", "test-rule", "examples/digests"],
+    "notifier mcp": ["-m", "notifier", "mcp", "--store", STORE],
+    "import mcp.server.fastmcp": ["-c", "import mcp.server.fastmcp"],
 }
 
 
@@ -52,6 +62,7 @@ def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
         [sys.executable, *args],
         cwd=ROOT,
         env=env,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         check=False,
@@ -108,7 +119,7 @@ def main() -> int:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.runs} runs each\n")
     print(
         "| command | median wall | min wall | over `python -c pass` (wall) "
-        "| median CPU | over `python -c pass` (CPU) | target < 0.3 s |"
+        "| median CPU | over `python -c pass` (CPU) | target |"
     )
     print("|---|---:|---:|---:|---:|---:|---|")
     for name, ts in times.items():
@@ -119,7 +130,9 @@ def main() -> int:
         else:
             over = f"{(med - base) * 1000:.0f} ms ({med / base:.1f}×)"
             over_cpu = f"{(cpu - base_cpu) * 1000:.0f} ms ({cpu / base_cpu:.1f}×)"
-            verdict = "met" if med - base < TARGET else "MISSED"
+            target = TARGETS.get(name, TARGET)
+            verdict = "—" if target is None else f"{'met' if med - base < target else 'MISSED'}"
+            verdict += f" (< {target} s)" if target is not None else ""
         print(
             f"| `{name}` | {med * 1000:.0f} ms | {min(w for w, _ in ts) * 1000:.0f} ms | {over} "
             f"| {cpu * 1000:.0f} ms | {over_cpu} | {verdict} |"

@@ -170,6 +170,23 @@ def _service_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--json", action="store_true", help="print the status as JSON")
     p.set_defaults(handler="notifier.commands.status:run")
 
+    p = sub.add_parser(
+        "report",
+        help="write the day's stories by rule as one HTML file",
+        description=(
+            "Write the day page (the stories of a day grouped by rule, with scores, heat and "
+            "where each was delivered) as one self-contained HTML file: inline CSS, no "
+            "script, nothing loaded from the network. Exit status: 0, 2 on a bad date or "
+            "config."
+        ),
+    )
+    _add_config(p)
+    p.add_argument("--store", metavar="URL", help="override store:")
+    p.add_argument("--html", required=True, metavar="FILE", help="the file to write")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
+    p.add_argument("--lang", choices=("en", "zh"), help="default: the config's language")
+    p.set_defaults(handler="notifier.commands.report:run")
+
     p = sub.add_parser("deliveries", help="list deliveries (newest first)")
     _add_config(p)
     p.add_argument("--store", metavar="URL", help="override store:")
@@ -191,6 +208,29 @@ def _service_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--all-dead", action="store_true", help="every dead delivery")
     p.add_argument("--target", metavar="NAME", help="re-enable NAME and queue its dead ones")
     p.set_defaults(handler="notifier.commands.retry:run")
+
+    p = sub.add_parser(
+        "mcp",
+        help="serve stories, rules and deliveries to AI assistants (MCP, stdio or HTTP)",
+        description=(
+            "An MCP server for Claude, Cursor or any MCP client: search stories, the day's "
+            "hot topics, try and explain rules, deliveries, status, config problems. Speaks "
+            "stdio (what desktop clients start) or, with --http, streamable HTTP with the "
+            "bearer token of $NOTIFIER_MCP_TOKEN. Read-only unless --allow-write."
+        ),
+    )
+    _add_config(p)
+    p.add_argument("--store", metavar="URL", help="override store:")
+    p.add_argument("--http", metavar="HOST:PORT", help="serve streamable HTTP at /mcp")
+    p.add_argument(
+        "--allow-write",
+        action="store_true",
+        help="allow add_rule, remove_rule and retry",
+    )
+    p.add_argument(
+        "--rules-file", metavar="PATH", help="the file add_rule/remove_rule edit (default: -c)"
+    )
+    p.set_defaults(handler="notifier.commands.mcp:run")
 
     p = sub.add_parser("bot", help="run the Telegram subscription bot (long polling)")
     _add_config(p)

@@ -58,3 +58,38 @@ def test_a_traditional_digest_loads_opencc_only(config: Path, tmp_path: Path) ->
     digest = tmp_path / "digest.md"
     digest.write_text("# 科技日報\n\n1. 輝達發表新晶片\n2. OpenAI 發佈新模型\n", encoding="utf-8")
     assert loaded(config, ["test-rule", str(digest)]) == ["opencc"]
+
+
+HEAVY = ("aiogram", "lark_oapi", "apprise")
+
+
+@pytest.mark.asyncio
+async def test_mcp_never_loads_the_channel_sdks(tmp_path: Path) -> None:
+    """`notifier mcp`, answering every read tool, imports neither aiogram, lark-oapi nor
+    apprise (a target of a type that needs one is in the config)."""
+    from tests.mcp.live import Live
+    from tests.mcp.workspace import CORPUS, build
+
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    space = build(tmp_path)
+    out = tmp_path / "modules.txt"
+    prelude = (
+        "import atexit\n"
+        f"atexit.register(lambda: open({str(out)!r}, 'w').write("
+        f"','.join(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+    )
+    async with Live(space, prelude=prelude) as live:
+        for tool, arguments in [
+            ("search_stories", {"query": "OpenAI"}),
+            ("hot_topics", {}),
+            ("test_rule", {"rule": "英伟达 芯片"}),
+            ("explain", {"story_id": 1, "rule": "openai"}),
+            ("deliveries", {}),
+            ("status", {}),
+            ("check_config", {}),
+        ]:
+            result = await live.call(tool, **arguments)
+            assert not result.isError, result
+        assert (await live.call("retry", ids=[1])).isError
+    assert out.read_text() == ""
