@@ -137,7 +137,7 @@ def run_one(
 ) -> dict[str, object]:
     """Build and time one rule count (meant to run in its own process)."""
     from notifier.engine import Engine
-    from notifier.text import fold
+    from notifier.folding import fold
 
     vocab, items, reader = _workload(vocab_mode, titles_only)
     rules = make_rules(n, vocab)
@@ -252,7 +252,7 @@ def compare() -> None:
 
     from notifier.engine.compile import literal_key
     from notifier.engine.index import BACKENDS
-    from notifier.text import fold
+    from notifier.folding import fold
 
     digests, _ = load_digests()
     items = [i for d in digests for i in d]
@@ -299,7 +299,7 @@ def _compare_t2s(items: list[Item]) -> None:
     import opencc
     import zhconv  # type: ignore[import-untyped]
 
-    from notifier.text import fold
+    from notifier.folding import fold
 
     fields = [t for i in items for t in (i.title, i.summary) if t]
     samples = ["輝達", "英偉達", "軟體", "伺服器", "核心文件", "程序"]

@@ -204,7 +204,7 @@ def _big_rebuild(vocab: list[str], keys: int) -> float:
     """CPU seconds of a full automaton build over ``keys`` distinct keys (the worst case
     of one change, when subscribers bring a long tail of their own keywords)."""
     from notifier.engine.index import KeyIndex
-    from notifier.text import fold, is_word_char
+    from notifier.folding import fold, is_word_char
 
     rng = random.Random(3)
     words = {fold(w).text for w in vocab}

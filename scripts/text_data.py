@@ -1,11 +1,11 @@
-"""Regenerate the data files of ``notifier.text`` (``notifier/data/*.json``).
+"""Regenerate the data files of ``notifier.folding`` (``notifier/data/*.json``).
 
     python scripts/text_data.py           # write them
     python scripts/text_data.py --check   # exit 1 if they differ from what would be written
 
 Run it after upgrading Python (Unicode version), OpenCC or zhconv; commit the result.
 
-* ``fold.json``: the per-character folding tables (``notifier.text.fold_data``), for the
+* ``fold.json``: the per-character folding tables (``notifier.folding.fold_data``), for the
   Unicode version of this Python (a Python with another version computes them at run
   time, ~0.2 s).
 * ``traditional.json``:
@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from notifier import hanzi, text  # noqa: E402
+from notifier import folding, hanzi  # noqa: E402
 
 DATA = ROOT / "notifier" / "data"
 
@@ -125,9 +125,9 @@ def regional_phrases(conv: hanzi.Converter) -> dict[str, str]:
     for k, v in data["zh2CN"].items():
         if trad_only.isdisjoint(k):
             continue  # a key mainland text could contain: never rewrite it
-        key = conv.t2s(text.fold_text(k))
+        key = conv.t2s(folding.fold_text(k))
         if key:
-            table[key] = conv.t2s(text.fold_text(v))
+            table[key] = conv.t2s(folding.fold_text(v))
     return table
 
 
@@ -137,7 +137,7 @@ def build() -> dict[str, dict[str, Any]]:
     kept = kept_characters()
     conv = hanzi.Converter(cc, phrases={}, kept=frozenset(map(chr, kept)))
     return {
-        "fold.json": text.fold_data(),
+        "fold.json": folding.fold_data(),
         "traditional.json": {
             "opencc": importlib.metadata.version("opencc"),
             "zhconv": importlib.metadata.version("zhconv"),

@@ -9,7 +9,7 @@ import json
 import sys
 
 from notifier.commands._config import EXIT_CONFIG, resolve, retry_backoff, setup_logging
-from notifier.textutil import plural
+from notifier.plaintext import plural
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1

@@ -8,7 +8,7 @@ import dataclasses
 import sys
 
 from notifier.commands._config import EXIT_CONFIG, resolve, retry_backoff, setup_logging
-from notifier.textutil import plural
+from notifier.plaintext import plural
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from notifier.commands._digests import DigestReader, cli_layout
 from notifier.errors import ConfigError
-from notifier.textutil import plural
+from notifier.plaintext import plural
 
 if TYPE_CHECKING:
     from notifier.engine import Hit, Result

@@ -1,6 +1,6 @@
 """SimHash fingerprints of item titles, for near-duplicate detection across sources.
 
-The title is folded (``notifier.text.fold_text``: NFKC, case folding, format characters
+The title is folded (``notifier.folding.fold_text``: NFKC, case folding, format characters
 removed, Traditional → Simplified Chinese) and cut into units: a word of a script written
 with spaces (``openai``, ``gpt``), a number (``5.1``), or one character of a script written
 without (``发``, ``布``). Punctuation, symbols and emoji only separate units. Decorations a
@@ -22,7 +22,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from notifier.text import fold_text
+from notifier.folding import fold_text
 
 if TYPE_CHECKING:
     from notifier.items import Item
@@ -51,7 +51,7 @@ MAX_DISTANCE = 6
 _MASK = (1 << 64) - 1
 _SIGN = 1 << 63
 
-# Scripts written without spaces (the ranges of ``notifier.text``): a unit per character.
+# Scripts written without spaces (the ranges of ``notifier.folding``): a unit per character.
 _NO_SPACE = (
     "\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u2e80-\ua4cf\ua960-\ua97f"
     "\uac00-\ud7ff\uf900-\ufaff\uff66-\uffdc\U0001b000-\U0001b2ff\U00020000-\U0003ffff"

@@ -6,12 +6,12 @@
     engine.evaluate(item, ["ai"])   # results of the named rules
     engine.add_rule(rule); engine.remove_rule("ai")
 
-How it works. Fields are folded (``notifier.text.fold``: NFKC, casefold, zero-width
+How it works. Fields are folded (``notifier.folding.fold``: NFKC, casefold, zero-width
 characters dropped, optionally Traditional → Simplified). All literal terms of all rules
 are folded the same way and compiled into one Aho-Corasick automaton pair
 (``notifier.engine.index``), so each field of an item is scanned once whatever the number
 of rules. Terms whose first/last character is a word character (Latin letter, digit,
-``_``; see ``notifier.text.is_word_char``) only count where the text has a word boundary
+``_``; see ``notifier.folding.is_word_char``) only count where the text has a word boundary
 on that side: ``AI`` does not hit ``said``, ``GPT-5`` does not hit ``GPT-50`` but hits
 ``GPT-5.1``, ``AI`` hits ``AI芯片``; after a term ending in a letter a digit may follow
 (``iPhone`` hits ``iPhone16``); CJK terms hit anywhere. The hits name the rules

@@ -7,8 +7,8 @@ import dataclasses
 from notifier.engine.regex import CompiledRegex, RegexError, compile_regex
 from notifier.engine.result import Role
 from notifier.errors import ConfigError
+from notifier.folding import fold, is_word_char
 from notifier.rules.model import DEFAULT_FIELD_WEIGHTS, FIELDS, Rule, Term
-from notifier.text import fold, is_word_char
 
 #: Rules with more positive or negative literal terms than this are evaluated through
 #: a key → terms index instead of a loop over their terms.

@@ -13,9 +13,9 @@ from notifier.engine.index import KeyIndex
 from notifier.engine.plain import PlainPostings
 from notifier.engine.result import ItemView, Result, TermHits
 from notifier.engine.scoring import heat
+from notifier.folding import fold
 from notifier.items import Item
 from notifier.rules.model import FIELDS, Rule
-from notifier.text import fold
 
 _NO_RULES: tuple[int, ...] = ()
 

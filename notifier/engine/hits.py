@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from notifier.engine.compile import CRule, CTerm
 from notifier.engine.result import Hit, ItemView, ScoredTerm, TermHits
-from notifier.text import ends_word, is_word_char, right_bound
+from notifier.folding import ends_word, is_word_char, right_bound
 
 
 def fields_hit(t: CTerm, kf: dict[str, tuple[str, ...]]) -> tuple[str, ...]:

@@ -1,11 +1,11 @@
 """The literal keys of all rules, in Aho-Corasick automata, with incremental updates.
 
 A *key* is a folded literal. Keys whose first or last character is a word character
-(``notifier.text.is_word_char``) need a word-boundary check on that side and are stored
+(``notifier.folding.is_word_char``) need a word-boundary check on that side and are stored
 with a ``"\\x00"`` prefix ("bounded" keys: ``"\\x00gpt-5"``); the others (CJK, or
 regex-prefilter literals) are stored as they are ("free" keys). :meth:`KeyIndex.scan`
 returns the set of keys found in a folded text, bounded ones only where both boundaries
-hold (``notifier.text``: a word character before the key blocks it; after a key ending
+hold (``notifier.folding``: a word character before the key blocks it; after a key ending
 in a letter a letter blocks it but a digit does not, ``iphone`` in ``iphone16``; after
 one ending in a digit any word character does, ``gpt-5`` in ``gpt-50``).
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from notifier.text import LETTER_END, is_word_char, right_bound
+from notifier.folding import LETTER_END, is_word_char, right_bound
 
 
 class _WordChars(dict[str, bool]):

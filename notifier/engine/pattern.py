@@ -1,6 +1,6 @@
 """A regex term's source, rewritten to run on folded text.
 
-Regex terms run on folded field text (``notifier.text.fold``), so their literal
+Regex terms run on folded field text (``notifier.folding.fold``), so their literal
 characters are folded the same way as terms and text: each run of literal characters
 is folded as a whole (``/華為發布/`` is ``/华为发布/``, ``/輝達/`` is ``/英伟达/`` with
 ``fold_traditional``; ``/ＧＰＴ/`` is ``/gpt/``), a literal under a quantifier alone
@@ -10,7 +10,7 @@ verbose patterns (``(?x)``) are left as they are.
 
 ``\\b`` and ``\\B`` become Latin-word boundaries: Python counts CJK characters as word
 characters, so ``/\\bOpenAI\\b/`` would never match "OpenAI发布"; here a word character
-is one of ``notifier.text.is_word_char`` (letters, digits and ``_`` of scripts written
+is one of ``notifier.folding.is_word_char`` (letters, digits and ``_`` of scripts written
 with spaces), and a CJK character is a boundary, as for literal terms.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from notifier.text import NO_SPACE, fold
+from notifier.folding import NO_SPACE, fold
 
 __all__ = ["BOUNDARY", "NOT_BOUNDARY", "WORD_CHAR", "rewrite"]
 
@@ -30,7 +30,7 @@ def _word_class() -> str:
     return f"[^\\W{ranges}]"
 
 
-#: A word character for ``\b`` (``notifier.text.is_word_char``, as a regex class).
+#: A word character for ``\b`` (``notifier.folding.is_word_char``, as a regex class).
 WORD_CHAR = _word_class()
 BOUNDARY = f"(?:(?<={WORD_CHAR})(?!{WORD_CHAR})|(?<!{WORD_CHAR})(?={WORD_CHAR}))"
 NOT_BOUNDARY = f"(?:(?<={WORD_CHAR})(?={WORD_CHAR})|(?<!{WORD_CHAR})(?!{WORD_CHAR}))"

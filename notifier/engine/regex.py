@@ -1,6 +1,6 @@
 """Regex terms: a static safety check, a literal prefilter, and compilation.
 
-Regex terms run on the *folded* field text (lower case, NFKC, see ``notifier.text``) with
+Regex terms run on the *folded* field text (lower case, NFKC, see ``notifier.folding``) with
 ``re.IGNORECASE``, on at most :data:`MAX_REGEX_INPUT` characters of each field; their
 literals are folded the same way and ``\\b`` is a Latin-word boundary
 (``notifier.engine.pattern``).
@@ -39,7 +39,7 @@ from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
 from notifier.engine.pattern import rewrite
-from notifier.text import fold
+from notifier.folding import fold
 
 #: Regex terms see at most this many characters of a field.
 MAX_REGEX_INPUT = 2000

@@ -12,8 +12,8 @@ from notifier.rules.model import Rule, Term
 
 if TYPE_CHECKING:
     from notifier.engine.compile import CRule, CTerm
+    from notifier.folding import Folded
     from notifier.items import Item
-    from notifier.text import Folded
 
 Role = Literal["any", "all", "none"]
 

@@ -17,7 +17,7 @@ from notifier.parse.layout import Layout, LayoutError
 from notifier.parse.meta import file_name
 from notifier.parse.result import Context, ParseResult
 from notifier.parse.targets import iter_digests, parse_path
-from notifier.textutil import normalize_newlines, strip_zero_width
+from notifier.plaintext import normalize_newlines, strip_zero_width
 
 __all__ = [
     "DigestError",

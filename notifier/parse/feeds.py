@@ -13,7 +13,7 @@ from typing import Any
 from notifier.errors import DigestError
 from notifier.parse.meta import file_name
 from notifier.parse.result import Context, Draft, ParseResult, build_items
-from notifier.textutil import html_to_text, plain
+from notifier.plaintext import html_to_text, plain
 
 
 def _date(entry: Any) -> dt.date | None:

@@ -26,7 +26,7 @@ from notifier.parse.units import (
     story_urls,
     weight,
 )
-from notifier.textutil import strip_tags
+from notifier.plaintext import strip_tags
 
 LINKED, TITLED, PLAIN, META, PLACEHOLDER, NAV, GROUP = (
     "linked",

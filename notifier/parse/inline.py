@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import re
 
-from notifier.textutil import one_line, strip_tags, strip_zero_width, unescape
+from notifier.plaintext import one_line, strip_tags, strip_zero_width, unescape
 
 # `[图片: ...]` / `[视频: ...]`: media markup, never text nor the story's link.
 _MEDIA_PREFIXES = ("图片:", "图片：", "视频:", "视频：")

@@ -16,7 +16,7 @@ from typing import Any
 from notifier.errors import DigestError
 from notifier.parse.meta import date_value, file_name
 from notifier.parse.result import Context, Draft, ParseResult, build_items
-from notifier.textutil import html_to_text, plain
+from notifier.plaintext import html_to_text, plain
 
 _LIST_KEYS = ("items", "entries", "data", "articles")
 

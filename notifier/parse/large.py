@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from notifier.parse.decode import decode
 from notifier.parse.result import Context, ItemBuilder, ParseResult
-from notifier.textutil import normalize_newlines, strip_zero_width
+from notifier.plaintext import normalize_newlines, strip_zero_width
 
 LARGE = 4 * 1024 * 1024  # bytes from which a markdown digest is read in parts
 PART = 1024 * 1024  # bytes a part holds at least

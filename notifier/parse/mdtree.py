@@ -253,7 +253,7 @@ _BOLD_TAG_RE = re.compile(r"</?(?:b|strong)\b[^>]*>", re.IGNORECASE)
 
 def html_inline(markup: str) -> str:
     """Inline HTML as markdown: links and bold kept, other tags dropped."""
-    from notifier.textutil import strip_tags
+    from notifier.plaintext import strip_tags
 
     text = _A_RE.sub(lambda m: f"[{m.group(2)}](<{m.group(1)}>)", markup)
     return " ".join(strip_tags(_BOLD_TAG_RE.sub("**", text)).split())

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from notifier.errors import DigestError
-from notifier.textutil import show_size
+from notifier.plaintext import show_size
 
 if TYPE_CHECKING:
     import httpx

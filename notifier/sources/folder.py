@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from notifier.parse.targets import _NOT_DIGESTS, DIGEST_EXTS
+from notifier.plaintext import show_size
 from notifier.sources._status import Tracked, log
 from notifier.sources.base import Digest, Emit, LoadState, SaveState
-from notifier.textutil import show_size
 
 TEMPORARY = (".tmp", ".part", ".partial", ".crdownload", ".swp", "~")
 #: Larger files are not digests (the same bound as ``notifier ingest``).

@@ -70,11 +70,11 @@ class StoryCache:
 
     def folded(self, story: StoryRow, fields: tuple[str, ...]) -> str:
         """The story's ``fields`` (title, summary, source, section) folded as the engine
-        folds them (``notifier.text.fold``), joined by NUL (which no folded word holds)."""
+        folds them (``notifier.folding.fold``), joined by NUL (which no folded word holds)."""
         key = (story.id, fields)
         found = self._folded.get(key)
         if found is None:
-            from notifier.text import fold
+            from notifier.folding import fold
 
             trad = self.traditional
             found = "\x00".join(

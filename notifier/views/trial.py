@@ -205,7 +205,7 @@ def _needs(rule: Rule, traditional: bool) -> tuple[list[list[str]], tuple[str, .
     to look in; ``None`` when nothing can be said. A regex term stands for the literals one
     of which its every match holds (the engine's own prefilter), if it has them."""
     from notifier.engine.regex import compile_regex
-    from notifier.text import fold_text
+    from notifier.folding import fold_text
 
     def words(term: Term) -> list[str] | None:
         if term.regex:

@@ -1,4 +1,4 @@
-"""notifier.text: folding and the offset map back to the original."""
+"""notifier.folding: folding and the offset map back to the original."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notifier import text
-from notifier.text import fold, is_word_char
+from notifier import folding
+from notifier.folding import fold, is_word_char
 
 
 def chars_back(original: str, traditional: bool = False) -> list[str]:
@@ -116,14 +116,14 @@ TRICKY = [
 
 
 def _reference(s: str) -> str:
-    return text._fold_slow(s, text._get_tables())[0]
+    return folding._fold_slow(s, folding._get_tables())[0]
 
 
 @pytest.mark.parametrize("s", TRICKY)
 def test_fast_paths_fold_like_the_reference(s: str) -> None:
     f = fold(s)
     assert f.text == _reference(s)
-    ref = text._fold_slow(s, text._get_tables())[1]
+    ref = folding._fold_slow(s, folding._get_tables())[1]
     assert [f.span(i, i + 1) for i in range(len(f.text))] == [
         ref.span(i, i + 1) for i in range(len(f.text))
     ]
@@ -137,8 +137,8 @@ def test_fast_paths_fold_like_the_reference_anywhere(s: str) -> None:
 
 def test_offset_map_is_built_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = text._base_map
-    monkeypatch.setattr(text, "_base_map", lambda s: calls.append(s) or real(s))
+    real = folding._base_map
+    monkeypatch.setattr(folding, "_base_map", lambda s: calls.append(s) or real(s))
     f = fold("新模型…发布")
     assert f.text == "新模型...发布"
     assert calls == []

@@ -10,8 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from notifier import hanzi, text
-from notifier.text import fold
+from notifier import folding, hanzi
+from notifier.folding import fold
 from notifier.textdata import read_data
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def test_fold_tables_match_unicodedata() -> None:
     shipped = read_data("fold.json")
     if shipped["unidata_version"] != unicodedata.unidata_version:
         pytest.skip("another Unicode version: the tables are computed at run time")
-    assert shipped == text.fold_data()
+    assert shipped == folding.fold_data()
 
 
 @pytest.mark.skipif(not _has_opencc_dict(), reason="OpenCC's opencc_dict tool is missing")
@@ -86,5 +86,5 @@ def test_fold_results_with_and_without_the_skip() -> None:
         out, maps = hanzi.converter().convert(fold(s).text)
         assert f.text == out
         assert [f.span(i, i + 1) for i in range(len(out))] == [
-            text.Folded(out, s, maps).span(i, i + 1) for i in range(len(out))
+            folding.Folded(out, s, maps).span(i, i + 1) for i in range(len(out))
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from notifier.parse.inline import clean_inline, first_url, scan_links, urls_in
-from notifier.textutil import html_to_text, normalize_newlines, strip_zero_width
+from notifier.plaintext import html_to_text, normalize_newlines, strip_zero_width
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from notifier.engine import Engine
+from notifier.folding import fold
 from notifier.items import Item
 from notifier.rules.frequency import parse_frequency_words
-from notifier.text import fold
 
 from .test_trendradar_agreement import TRGroup, TRWord, tr_group_matches, tr_parse
 
