@@ -43,6 +43,13 @@ def test_subscribers_quick_prints_its_tables() -> None:
     assert "| broadcast to | build deliveries |" in out
 
 
+def test_web_quick_prints_its_tables() -> None:
+    out = quick("web.py")
+    assert "| step | ms | × reading the rows |" in out
+    assert "| expression | matches | ms | × reading the rows |" in out
+    assert "GET / (the day grouped once: at start)" in out
+
+
 def test_scale_quick_prints_its_tables(pg_server: str) -> None:
     """Real worker processes on PostgreSQL (skipped without a server, as the store tests)."""
     out = quick("scale.py", "--pg", pg_server)
