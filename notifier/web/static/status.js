@@ -1,8 +1,10 @@
 // /status: refresh the tables from /api/status every 5 s (text only, never HTML).
 "use strict";
 (function () {
-  function cell(key, value) {
-    if (value === null || value === undefined) return "";
+  function cell(key, value, never) {
+    if (value === null || value === undefined) {
+      return /^last_(sent_at|read)$/.test(key) ? never : "";
+    }
     if (/_at$|^last_read$/.test(key) && typeof value === "number") {
       return new Date(value * 1000).toISOString().slice(0, 16).replace("T", " ") + " UTC";
     }
@@ -17,11 +19,20 @@
       var tr = document.createElement("tr");
       keys.forEach(function (key) {
         var td = document.createElement("td");
-        td.textContent = cell(key, row[key]);
+        td.textContent = cell(key, row[key], table.getAttribute("data-never") || "");
         tr.appendChild(td);
       });
       body.appendChild(tr);
     });
+    if (!rows.length) {
+      var tr = document.createElement("tr");
+      var td = document.createElement("td");
+      tr.className = "empty";
+      td.colSpan = keys.length;
+      td.textContent = table.getAttribute("data-empty") || "";
+      tr.appendChild(td);
+      body.appendChild(tr);
+    }
     table.replaceChild(body, table.tBodies[0]);
   }
   function refresh() {
