@@ -74,8 +74,8 @@ class ServerSpec:
     header_timeout: float = 15.0
     #: Uploads received or processed at once (503 with Retry-After beyond).
     max_uploads: int = 16
-    #: Bearer token for reading the web page (``/``, ``/play``, ``/status``) when the
-    #: server listens beyond loopback (``None`` there: the page answers 403).
+    #: Bearer token for reading the web page (``/``, ``/play``, ``/status``), asked for
+    #: wherever the server listens once set (``None``: open on loopback, 403 beyond).
     view_token: str | None = None
 
     def __repr__(self) -> str:

@@ -1,5 +1,7 @@
-"""Who may read the page: anyone when the server listens on loopback only, else who shows
-``server.view_token`` (never the ingest token: reading and writing are apart).
+"""Who may read the page: who shows ``server.view_token`` (never the ingest token: reading
+and writing are apart); without a view token, anyone when the server listens on loopback
+only. A token that is set is always asked for, on loopback too: a reverse proxy in front
+of a loopback server makes it public.
 
 The token comes as ``Authorization: Bearer TOKEN``, or once as ``?token=TOKEN``: that sets
 an HttpOnly, SameSite=Strict cookie (a keyed digest of the token, not the token) and
@@ -35,7 +37,7 @@ class Guard:
     """The decision for one server: its listen host and view token."""
 
     def __init__(self, host: str, token: str | None) -> None:
-        self.open = is_loopback(host)
+        self.open = is_loopback(host) and not token
         self._token = hashlib.sha256(token.encode()).digest() if token else None
         self._cookie = (
             hmac.new(self._token, b"notifier view cookie", hashlib.sha256).hexdigest()

@@ -149,8 +149,15 @@ async def seeded(seeded_url: str) -> AsyncIterator[Store]:
         yield store
 
 
-def page_app(store: Store, config: Config, host: str = "127.0.0.1") -> web.Application:
-    """The service's app as ``notifier run`` builds it, with the page mounted."""
+def page_app(
+    store: Store, config: Config, host: str = "127.0.0.1", *, view_token: bool = False
+) -> web.Application:
+    """The service's app as ``notifier run`` builds it, with the page mounted; without
+    ``view_token`` the config's is dropped (a token that is set is always asked for)."""
+    if not view_token:
+        config = dataclasses.replace(
+            config, server=dataclasses.replace(config.server, view_token=None)
+        )
     from notifier.server import make_app
     from notifier.web import mount
 

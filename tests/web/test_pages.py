@@ -175,10 +175,22 @@ async def test_ingest_still_works_beside_the_page(client: Client) -> None:
 def test_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
     assert Guard(host, None).open is loopback
+    assert not Guard(host, "a-view-token").open  # a token set is always asked for
+
+
+async def test_on_loopback_a_view_token_set_is_asked_for(
+    seeded: Store, web_config: Config
+) -> None:
+    """A reverse proxy in front of a loopback server makes it public: the token holds."""
+    app = page_app(seeded, web_config, host="127.0.0.1", view_token=True)
+    async with test_utils.TestClient(test_utils.TestServer(app)) as c:
+        assert (await c.get("/status")).status == 401
+        good = {"Authorization": f"Bearer {VIEW_TOKEN}"}
+        assert (await c.get("/status", headers=good)).status == 200
 
 
 async def _public(store: Store, config: Config) -> Client:
-    app = page_app(store, config, host="0.0.0.0")
+    app = page_app(store, config, host="0.0.0.0", view_token=True)
     return test_utils.TestClient(test_utils.TestServer(app))
 
 
