@@ -179,7 +179,9 @@ def test_every_story_reaches_every_target_once_across_workers(
     cluster.wait_running()
     # Digests arrive while the targets' earlier batches are still being sent (0.1 s a
     # message): their deliveries go to the workers that are not busy with that target.
-    for _ in range(4):
+    # Six of them: which worker polls first is the OS's choice, and on a loaded machine one
+    # worker could take all of four (seen once in CI).
+    for _ in range(6):
         cluster.add_digest(8)
         time.sleep(0.5)
     wanted = {(t, str(i)) for t in topics for i in range(1, cluster.stories + 1)}
