@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from notifier.commands._config import EXIT_CONFIG
 from notifier.commands._store import with_store
+from notifier.files import write_atomically
 
 if TYPE_CHECKING:
     from notifier.config import Config
@@ -41,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if html is None:
         return EXIT_CONFIG
     try:
-        write_atomically(Path(args.html), html)
+        write_atomically(Path(args.html), html.encode("utf-8"), 0o644)
     except OSError as exc:
         print(f"notifier: {args.html}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -68,19 +67,3 @@ async def page_html(
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         inline_css=stylesheet(),
     )
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed over it."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

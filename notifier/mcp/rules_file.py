@@ -11,13 +11,12 @@ was. The file is replaced atomically (``os.replace``), keeping its permissions.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from notifier.files import write_atomically
 from notifier.mcp.state import ToolFailure
 
 #: The longest rule accepted, in characters of YAML.
@@ -85,12 +84,8 @@ def save(path: str, original: bytes, text: str) -> None:
 
     target = Path(path)
     bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(bom + text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
+
+    def checks(tmp: str) -> None:
         report = inspect_config(tmp)
         if report.errors or report.config is None:
             first = str(report.errors[0]) if report.errors else "the file does not check"
@@ -101,11 +96,8 @@ def save(path: str, original: bytes, text: str) -> None:
             )
         if target.read_bytes() != original:
             raise ToolFailure(f"{path} changed while it was being edited; try again")
-        os.chmod(tmp, target.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    write_atomically(target, bom + text.encode("utf-8"), target.stat().st_mode & 0o7777, checks)
 
 
 def _read(path: str) -> tuple[bytes, str]:
