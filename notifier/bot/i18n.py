@@ -10,8 +10,6 @@ from __future__ import annotations
 import html
 from typing import Any
 
-LANGS = ("en", "zh")
-
 
 class Html(str):
     """Text that is already Telegram HTML: inserted into a message unescaped."""

@@ -12,7 +12,8 @@ from aiogram.types import Message
 from notifier.bot.common import ensure_chat, require_admin
 from notifier.bot.context import BotContext
 from notifier.bot.exprs import Refusal
-from notifier.bot.i18n import COMMANDS, LANGS, Html, t
+from notifier.bot.i18n import COMMANDS, Html, t
+from notifier.delivery.texts import LANGUAGES
 
 
 async def start(message: Message, ctx: BotContext, lang: str) -> None:
@@ -36,7 +37,7 @@ async def set_lang(
     if not wanted:  # the current language, and how to change it, in that language
         await message.answer(t(lang, "lang_current"))
         return
-    if wanted not in LANGS:
+    if wanted not in LANGUAGES:
         raise Refusal("lang_usage")
     await require_admin(bot, message.chat, message.from_user, message)
     chat = await ensure_chat(ctx, message.chat, wanted)

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from notifier.config._check import Checker
 from notifier.config._listen import read_listen
 from notifier.config._nodes import Node
+from notifier.delivery.texts import LANGUAGES
 
 BOT_KEYS = (
     "token",
@@ -36,7 +37,6 @@ BOT_KEYS = (
 )
 LIMIT_KEYS = ("subscriptions", "keywords", "expression_length", "commands_per_minute")
 WEBHOOK_KEYS = ("url", "secret_token", "listen")
-LANGUAGES = ("en", "zh")
 DEFAULT_API = "https://api.telegram.org"
 #: The ports Telegram delivers webhooks to (setWebhook).
 WEBHOOK_PORTS = (443, 80, 88, 8443)

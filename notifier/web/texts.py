@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from notifier.delivery.texts import DEFAULT, LANGUAGES
+
 if TYPE_CHECKING:
     from notifier.config import Config
 
-LANGUAGES = ("en", "zh")
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -149,4 +150,4 @@ def language(asked: str | None, config: Config | None) -> str:
             best = found.most_common(1)[0][0]
             if best in LANGUAGES:
                 return best
-    return "en"
+    return DEFAULT
