@@ -127,11 +127,12 @@ async def main() -> None:
             app = web.Application()
             mount(app, day_store, config, "127.0.0.1", clock=lambda: now)
             async with test_utils.TestClient(test_utils.TestServer(app)) as client:
+                size = [0]
 
                 async def page() -> None:
                     r = await client.get(f"/?day={DAY}")
                     assert r.status == 200, r.status
-                    await r.read()
+                    size[0] = len(await r.read())
 
                 await page()  # after the start's own warming (or along with it)
                 warm = await median(page, args.runs)
@@ -158,6 +159,10 @@ async def main() -> None:
             ("grouping the day the first time", cold),
         ):
             print(f"| {name} | {value * 1000:.1f} | {value / fetch:.2f}× |")
+        print(
+            f"The page: {size[0] / 1000:,.0f} KB of HTML; the first grouping "
+            f"{cold / len(rows) * 1000:.2f} ms per story."
+        )
 
         async with open_store(f"sqlite:///{tmp}/week.db") as week_store:
             print(f"\nfilling 7 × {args.per_day:,} stories …", file=sys.stderr)
